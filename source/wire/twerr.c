@@ -1,6 +1,8 @@
 /*
  * tdbwins — error code text.
  */
+#include <stddef.h>
+
 #include "twerr.h"
 
 static const char *const twerr_text[TWERR_COUNT] = {
