@@ -1,0 +1,1753 @@
+/*
+ * tdbwins — the tdb record store.  See wdb.h for the API and
+ * docs/storage.md for the file layout.
+ *
+ * Keys (the first byte is a tag, so kinds can never collide):
+ *   'M'                             header: magic, format, owner, counter
+ *   'R' + nbn_key(name)             one name record (wrec_codec.h)
+ *   'L'                             sorted list of owners with records
+ *   'D' + owner(4)                  sorted list of that owner's buckets
+ *   'B' + owner(4) + bucket(8)      sorted (version, name key) entries with
+ *                                   version >> WDB_BUCKET_SHIFT == bucket
+ *
+ * Every value is written with the bounded writer and read back through
+ * the cursor with full validation: the file is input (STYLE.md).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <tdb.h>
+
+#include "../util/twlog.h"
+#include "../wire/wcur.h"
+#include "../wire/wwr.h"
+#include "wdb.h"
+#include "wrec_codec.h"
+
+#define WDB_TAG_META 'M'
+#define WDB_TAG_REC 'R'
+#define WDB_TAG_OWNERS 'L'
+#define WDB_TAG_DIR 'D'
+#define WDB_TAG_BUCKET 'B'
+
+#define WDB_META_MAGIC "TWDB"
+#define WDB_META_FORMAT 1
+#define WDB_META_LEN (4 + 1 + 4 + 8)
+
+/* format byte that starts every list value ('L', 'D', 'B') */
+#define WDB_LIST_FORMAT 1
+
+/*
+ * 1024 versions per bucket: a pull of n consecutive versions reads about
+ * n/1024 + 1 buckets, and a bucket of a normal (dense) owner holds at most
+ * 1024 entries of ~30 bytes.
+ */
+#define WDB_BUCKET_SHIFT 10
+
+/* version (8) + key length (1) + smallest key (16 raw name bytes) */
+#define WDB_IENT_MIN_LEN (8 + 1 + NBN_RAW_LEN)
+
+#define WDB_REC_KEY_MAX (1 + NBN_KEY_MAX)
+#define WDB_BUCKET_KEY_LEN (1 + 4 + 8)
+#define WDB_DIR_KEY_LEN (1 + 4)
+
+/*
+ * Hash chains: the file is expected to hold 10^4..10^6 records plus their
+ * index; a prime of this size keeps chains short at the top of that range
+ * for 400 KiB of hash table.
+ */
+#define WDB_HASH_SIZE 100003
+
+struct wdb_sync_state;
+
+struct wdb {
+	struct tevent_context *ev;
+	struct tdb_context *tdb;
+	uint32_t local_owner;
+	uint32_t commit_delay_us;
+	uint32_t max_batch;
+
+	uint64_t counter;		/* last allocated version */
+	uint64_t counter_committed;	/* counter in the committed header */
+	bool meta_dirty;		/* header must be rewritten */
+
+	bool in_txn;			/* a batch (transaction) is open */
+	uint32_t batch_writes;
+	uint64_t tdb_mods;		/* stores + deletes issued, ever */
+	struct tevent_immediate *commit_im;
+	struct tevent_timer *commit_timer;
+
+	/* error of a batch aborted in this loop pass (see wdb_sync_send) */
+	enum twerr abort_err;
+	struct tevent_immediate *clear_im;
+
+	struct wdb_sync_state *waiters;
+	bool traversing;
+	struct wdb_stats stats;
+};
+
+struct wdb_sync_state {
+	struct wdb_sync_state *prev, *next;
+	struct wdb *db;
+	struct tevent_req *req;
+};
+
+/* one decoded index entry; key points into the bucket's buffer */
+struct wdb_ient {
+	uint64_t version;
+	const uint8_t *key;
+	uint8_t klen;
+};
+
+struct wdb_bucket {
+	uint8_t *raw;
+	struct wdb_ient *ents;
+	size_t num;
+};
+
+static void wdb_commit_handler(struct tevent_context *ev,
+			       struct tevent_immediate *im,
+			       void *private_data);
+static void wdb_commit_timer_handler(struct tevent_context *ev,
+				     struct tevent_timer *te,
+				     struct timeval now, void *private_data);
+static void wdb_clear_abort(struct tevent_context *ev,
+			    struct tevent_immediate *im, void *private_data);
+static void wdb_complete_waiters(struct wdb *db, enum twerr err);
+
+/* ------------------------------------------------------------------ */
+/* small helpers */
+
+static void wdb_put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void wdb_put_be64(uint8_t *p, uint64_t v)
+{
+	wdb_put_be32(p, (uint32_t)(v >> 32));
+	wdb_put_be32(p + 4, (uint32_t)v);
+}
+
+static size_t wdb_rec_key(const struct nbn_name *name, uint8_t *key)
+{
+	key[0] = WDB_TAG_REC;
+	return 1 + nbn_key(name, key + 1);
+}
+
+static void wdb_dir_key(uint32_t owner, uint8_t *key)
+{
+	key[0] = WDB_TAG_DIR;
+	wdb_put_be32(key + 1, owner);
+}
+
+static void wdb_bucket_key(uint32_t owner, uint64_t bid, uint8_t *key)
+{
+	key[0] = WDB_TAG_BUCKET;
+	wdb_put_be32(key + 1, owner);
+	wdb_put_be64(key + 5, bid);
+}
+
+static TDB_DATA wdb_data(const uint8_t *p, size_t len)
+{
+	/* tdb takes non-const keys and values but never writes through them */
+	return (TDB_DATA) { .dptr = (uint8_t *)(uintptr_t)p, .dsize = len };
+}
+
+/* Compare index entries by (version, key bytes, key length). */
+static int wdb_ient_cmp(uint64_t va, const uint8_t *ka, size_t la,
+			uint64_t vb, const uint8_t *kb, size_t lb)
+{
+	size_t n = (la < lb) ? la : lb;
+	int c;
+
+	if (va != vb) {
+		return (va < vb) ? -1 : 1;
+	}
+	c = memcmp(ka, kb, n);
+	if (c != 0) {
+		return c;
+	}
+	if (la != lb) {
+		return (la < lb) ? -1 : 1;
+	}
+	return 0;
+}
+
+static void wdb_tdb_log(struct tdb_context *tdb, enum tdb_debug_level level,
+			const char *fmt, ...) PRINTF_ATTRIBUTE(3, 4);
+
+static void wdb_tdb_log(struct tdb_context *tdb, enum tdb_debug_level level,
+			const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int lvl = TWLOG_DEBUG;
+	size_t len;
+
+	(void)tdb;
+	switch (level) {
+	case TDB_DEBUG_FATAL:
+		lvl = TWLOG_ERR;
+		break;
+	case TDB_DEBUG_ERROR:
+		lvl = TWLOG_WARNING;
+		break;
+	case TDB_DEBUG_WARNING:
+		lvl = TWLOG_NOTICE;
+		break;
+	case TDB_DEBUG_TRACE:
+		lvl = TWLOG_DEBUG;
+		break;
+	}
+	if (!twlog_enabled(lvl)) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* tdb ends its messages with a newline; our log lines have none */
+	len = strlen(line);
+	if (len > 0 && line[len - 1] == '\n') {
+		line[len - 1] = '\0';
+	}
+	twlog(lvl, "wdb: tdb: %s", line);
+}
+
+/* ------------------------------------------------------------------ */
+/* raw tdb access */
+
+struct wdb_copy_state {
+	TALLOC_CTX *mem_ctx;
+	uint8_t *buf;
+	size_t len;
+	bool nomem;
+};
+
+static int wdb_copy_parser(TDB_DATA key, TDB_DATA data, void *private_data)
+{
+	struct wdb_copy_state *s = private_data;
+
+	(void)key;
+	s->len = data.dsize;
+	/* one spare byte so that an empty value still gets a buffer */
+	s->buf = talloc_size(s->mem_ctx, data.dsize + 1);
+	if (s->buf == NULL) {
+		s->nomem = true;
+		return 0;
+	}
+	if (data.dsize > 0) {
+		memcpy(s->buf, data.dptr, data.dsize);
+	}
+	return 0;
+}
+
+/* Copy a value out into a talloc buffer. */
+static enum twerr wdb_get(struct wdb *db, TALLOC_CTX *mem_ctx,
+			  const uint8_t *key, size_t klen,
+			  uint8_t **val, size_t *vlen, bool *found)
+{
+	struct wdb_copy_state s = { .mem_ctx = mem_ctx };
+	int ret;
+
+	*val = NULL;
+	*vlen = 0;
+	*found = false;
+	ret = tdb_parse_record(db->tdb, wdb_data(key, klen), wdb_copy_parser,
+			       &s);
+	if (ret != 0) {
+		if (tdb_error(db->tdb) == TDB_ERR_NOEXIST) {
+			return TWERR_OK;
+		}
+		return TWERR_DB;
+	}
+	if (s.nomem) {
+		return TWERR_NOMEM;
+	}
+	*val = s.buf;
+	*vlen = s.len;
+	*found = true;
+	return TWERR_OK;
+}
+
+static enum twerr wdb_store(struct wdb *db, const uint8_t *key, size_t klen,
+			    const uint8_t *val, size_t vlen)
+{
+	int ret;
+
+	db->tdb_mods++;
+	ret = tdb_store(db->tdb, wdb_data(key, klen), wdb_data(val, vlen),
+			TDB_REPLACE);
+	if (ret != 0) {
+		TW_ERR("wdb: store failed: %s", tdb_errorstr(db->tdb));
+		return TWERR_DB;
+	}
+	return TWERR_OK;
+}
+
+static enum twerr wdb_remove(struct wdb *db, const uint8_t *key, size_t klen)
+{
+	int ret;
+
+	db->tdb_mods++;
+	ret = tdb_delete(db->tdb, wdb_data(key, klen));
+	if (ret != 0 && tdb_error(db->tdb) != TDB_ERR_NOEXIST) {
+		TW_ERR("wdb: delete failed: %s", tdb_errorstr(db->tdb));
+		return TWERR_DB;
+	}
+	return TWERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* records */
+
+struct wdb_rec_state {
+	struct wrec *out;
+	enum twerr err;
+};
+
+static int wdb_rec_parser(TDB_DATA key, TDB_DATA data, void *private_data)
+{
+	struct wdb_rec_state *s = private_data;
+
+	(void)key;
+	s->err = wrec_decode(data.dptr, data.dsize, s->out);
+	return 0;
+}
+
+/*
+ * Read the record stored under key.  TWERR_CORRUPT (with *found true) when
+ * the value does not decode.
+ */
+static enum twerr wdb_fetch_key(struct wdb *db, const uint8_t *key,
+				size_t klen, struct wrec *out, bool *found)
+{
+	struct wdb_rec_state s = { .out = out, .err = TWERR_OK };
+	int ret;
+
+	*found = false;
+	memset(out, 0, sizeof(*out));
+	ret = tdb_parse_record(db->tdb, wdb_data(key, klen), wdb_rec_parser,
+			       &s);
+	if (ret != 0) {
+		if (tdb_error(db->tdb) == TDB_ERR_NOEXIST) {
+			return TWERR_OK;
+		}
+		return TWERR_DB;
+	}
+	*found = true;
+	if (s.err != TWERR_OK) {
+		db->stats.corrupt_skipped++;
+	}
+	return s.err;
+}
+
+static enum twerr wdb_store_rec(struct wdb *db, const uint8_t *key,
+				size_t klen, const struct wrec *rec)
+{
+	uint8_t buf[WREC_CODEC_MAX_LEN] = {};
+	struct wwr w = {};
+	enum twerr err;
+
+	wwr_init(&w, buf, sizeof(buf));
+	err = wrec_encode(&w, rec);
+	if (err != TWERR_OK) {
+		return err;
+	}
+	return wdb_store(db, key, klen, buf, wwr_len(&w));
+}
+
+/* ------------------------------------------------------------------ */
+/* header record: magic, format, owner, counter */
+
+static enum twerr wdb_meta_load(struct wdb *db, bool *found,
+				uint32_t *owner, uint64_t *counter)
+{
+	static const uint8_t key[1] = { WDB_TAG_META };
+	TALLOC_CTX *tmp = talloc_new(db);
+	uint8_t magic[4] = {};
+	struct wcur c = {};
+	uint8_t *val = NULL;
+	size_t vlen = 0;
+	uint8_t format;
+	enum twerr err;
+
+	if (tmp == NULL) {
+		return TWERR_NOMEM;
+	}
+	err = wdb_get(db, tmp, key, sizeof(key), &val, &vlen, found);
+	if (err != TWERR_OK || !*found) {
+		goto done;
+	}
+	wcur_init(&c, val, vlen);
+	wcur_copy(&c, magic, sizeof(magic));
+	format = wcur_u8(&c);
+	*owner = wcur_be32(&c);
+	*counter = wcur_be64(&c);
+	if (!wcur_ok(&c) || wcur_remaining(&c) != 0 ||
+	    memcmp(magic, WDB_META_MAGIC, 4) != 0 ||
+	    format != WDB_META_FORMAT || *counter > WDB_VERSION_LIMIT) {
+		err = TWERR_CORRUPT;
+	}
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+static enum twerr wdb_meta_store(struct wdb *db)
+{
+	static const uint8_t key[1] = { WDB_TAG_META };
+	uint8_t buf[WDB_META_LEN] = {};
+	struct wwr w = {};
+
+	wwr_init(&w, buf, sizeof(buf));
+	wwr_bytes(&w, WDB_META_MAGIC, 4);
+	wwr_u8(&w, WDB_META_FORMAT);
+	wwr_be32(&w, db->local_owner);
+	wwr_be64(&w, db->counter);
+	if (!wwr_ok(&w)) {
+		return TWERR_INTERNAL;
+	}
+	return wdb_store(db, key, sizeof(key), buf, wwr_len(&w));
+}
+
+static void wdb_check_alarm(struct wdb *db)
+{
+	if (db->counter <= WDB_VERSION_ALARM || db->stats.version_alarm) {
+		return;
+	}
+	db->stats.version_alarm = true;
+	TW_WARN("wdb: version counter %" PRIu64 " is above 2^62; "
+		"it stops at %" PRIu64 " (SECURITY.md F 11)",
+		db->counter, WDB_VERSION_LIMIT);
+}
+
+/* ------------------------------------------------------------------ */
+/* sorted lists: the owner list ('L', u32 items) and directories ('D', u64) */
+
+/*
+ * Decode a list value: format byte, u32 count, count items of width bytes,
+ * strictly increasing.  Items are returned as u64.
+ */
+static enum twerr wdb_list_decode(TALLOC_CTX *mem_ctx, const uint8_t *val,
+				  size_t vlen, size_t width,
+				  uint64_t **items, size_t *num)
+{
+	struct wcur c = {};
+	uint64_t *arr = NULL;
+	uint32_t n;
+	uint8_t format;
+	size_t i;
+
+	*items = NULL;
+	*num = 0;
+	wcur_init(&c, val, vlen);
+	format = wcur_u8(&c);
+	n = wcur_be32(&c);
+	if (!wcur_ok(&c) || format != WDB_LIST_FORMAT || n == 0) {
+		return TWERR_CORRUPT;
+	}
+	/* the count must match the bytes present before we allocate */
+	if (n > wcur_remaining(&c) / width ||
+	    (size_t)n * width != wcur_remaining(&c)) {
+		return TWERR_CORRUPT;
+	}
+	arr = talloc_array(mem_ctx, uint64_t, n);
+	if (arr == NULL) {
+		return TWERR_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		arr[i] = (width == 4) ? wcur_be32(&c) : wcur_be64(&c);
+		if (i > 0 && arr[i] <= arr[i - 1]) {
+			talloc_free(arr);
+			return TWERR_CORRUPT;
+		}
+	}
+	if (!wcur_ok(&c)) {
+		talloc_free(arr);
+		return TWERR_CORRUPT;
+	}
+	*items = arr;
+	*num = n;
+	return TWERR_OK;
+}
+
+static enum twerr wdb_list_load(struct wdb *db, TALLOC_CTX *mem_ctx,
+				const uint8_t *key, size_t klen, size_t width,
+				uint64_t **items, size_t *num, bool *found)
+{
+	uint8_t *val = NULL;
+	size_t vlen = 0;
+	enum twerr err;
+
+	*items = NULL;
+	*num = 0;
+	err = wdb_get(db, mem_ctx, key, klen, &val, &vlen, found);
+	if (err != TWERR_OK || !*found) {
+		return err;
+	}
+	err = wdb_list_decode(mem_ctx, val, vlen, width, items, num);
+	talloc_free(val);
+	if (err == TWERR_CORRUPT) {
+		db->stats.corrupt_skipped++;
+	}
+	return err;
+}
+
+/* Index of the first item >= v (num if none). */
+static size_t wdb_lower_bound(const uint64_t *items, size_t num, uint64_t v)
+{
+	size_t lo = 0;
+	size_t hi = num;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (items[mid] < v) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+/*
+ * Insert (add) or remove v in the list stored under key; a list that
+ * empties is deleted and *emptied (if not NULL) set.
+ */
+static enum twerr wdb_list_update(struct wdb *db, const uint8_t *key,
+				  size_t klen, size_t width, uint64_t v,
+				  bool add, bool *emptied)
+{
+	TALLOC_CTX *tmp = talloc_new(db);
+	uint64_t *items = NULL;
+	uint8_t *buf = NULL;
+	size_t num = 0;
+	size_t pos;
+	size_t i;
+	size_t cap;
+	struct wwr w = {};
+	bool found = false;
+	enum twerr err;
+
+	if (emptied != NULL) {
+		*emptied = false;
+	}
+	if (tmp == NULL) {
+		return TWERR_NOMEM;
+	}
+	err = wdb_list_load(db, tmp, key, klen, width, &items, &num, &found);
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	pos = wdb_lower_bound(items, num, v);
+	found = (pos < num && items[pos] == v);
+	if (add == found) {
+		/* already there, or already gone */
+		goto done;
+	}
+	if (!add && num == 1) {
+		err = wdb_remove(db, key, klen);
+		if (err == TWERR_OK && emptied != NULL) {
+			*emptied = true;
+		}
+		goto done;
+	}
+
+	cap = 1 + 4 + (num + 1) * width;
+	buf = talloc_zero_size(tmp, cap);
+	if (buf == NULL) {
+		err = TWERR_NOMEM;
+		goto done;
+	}
+	wwr_init(&w, buf, cap);
+	wwr_u8(&w, WDB_LIST_FORMAT);
+	wwr_be32(&w, (uint32_t)(add ? num + 1 : num - 1));
+	for (i = 0; i <= num; i++) {
+		if (add && i == pos) {
+			if (width == 4) {
+				wwr_be32(&w, (uint32_t)v);
+			} else {
+				wwr_be64(&w, v);
+			}
+		}
+		if (i == num || (!add && i == pos)) {
+			continue;
+		}
+		if (width == 4) {
+			wwr_be32(&w, (uint32_t)items[i]);
+		} else {
+			wwr_be64(&w, items[i]);
+		}
+	}
+	if (!wwr_ok(&w)) {
+		err = TWERR_INTERNAL;
+		goto done;
+	}
+	err = wdb_store(db, key, klen, buf, wwr_len(&w));
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* index buckets */
+
+static enum twerr wdb_bucket_decode(TALLOC_CTX *mem_ctx, uint8_t *val,
+				    size_t vlen, uint64_t bid,
+				    struct wdb_bucket *b)
+{
+	struct wcur c = {};
+	uint32_t n;
+	uint8_t format;
+	size_t i;
+
+	*b = (struct wdb_bucket) { .raw = val };
+	wcur_init(&c, val, vlen);
+	format = wcur_u8(&c);
+	n = wcur_be32(&c);
+	if (!wcur_ok(&c) || format != WDB_LIST_FORMAT || n == 0 ||
+	    n > WDB_BUCKET_MAX_ENTRIES ||
+	    n > wcur_remaining(&c) / WDB_IENT_MIN_LEN) {
+		return TWERR_CORRUPT;
+	}
+	b->ents = talloc_array(mem_ctx, struct wdb_ient, n);
+	if (b->ents == NULL) {
+		return TWERR_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct wdb_ient *e = &b->ents[i];
+
+		e->version = wcur_be64(&c);
+		e->klen = wcur_u8(&c);
+		e->key = wcur_take(&c, e->klen);
+		if (!wcur_ok(&c) || e->klen < NBN_RAW_LEN ||
+		    e->version == 0 ||
+		    (e->version >> WDB_BUCKET_SHIFT) != bid) {
+			return TWERR_CORRUPT;
+		}
+		if (i > 0 &&
+		    wdb_ient_cmp(b->ents[i - 1].version, b->ents[i - 1].key,
+				 b->ents[i - 1].klen, e->version, e->key,
+				 e->klen) >= 0) {
+			return TWERR_CORRUPT;
+		}
+	}
+	if (wcur_remaining(&c) != 0) {
+		return TWERR_CORRUPT;
+	}
+	b->num = n;
+	return TWERR_OK;
+}
+
+static enum twerr wdb_bucket_load(struct wdb *db, TALLOC_CTX *mem_ctx,
+				  uint32_t owner, uint64_t bid,
+				  struct wdb_bucket *b, bool *found)
+{
+	uint8_t key[WDB_BUCKET_KEY_LEN];
+	uint8_t *val = NULL;
+	size_t vlen = 0;
+	enum twerr err;
+
+	*b = (struct wdb_bucket) {};
+	wdb_bucket_key(owner, bid, key);
+	err = wdb_get(db, mem_ctx, key, sizeof(key), &val, &vlen, found);
+	if (err != TWERR_OK || !*found) {
+		return err;
+	}
+	err = wdb_bucket_decode(mem_ctx, val, vlen, bid, b);
+	if (err == TWERR_CORRUPT) {
+		db->stats.corrupt_skipped++;
+	}
+	return err;
+}
+
+/*
+ * Write bucket b with the entry (v, key) inserted at pos (add) or the entry
+ * at pos left out (!add).
+ */
+static enum twerr wdb_bucket_write(struct wdb *db, TALLOC_CTX *mem_ctx,
+				   uint32_t owner, uint64_t bid,
+				   const struct wdb_bucket *b, size_t pos,
+				   bool add, uint64_t v, const uint8_t *k,
+				   uint8_t klen)
+{
+	uint8_t key[WDB_BUCKET_KEY_LEN];
+	size_t cap = 1 + 4 + 8 + 1 + klen;
+	uint8_t *buf = NULL;
+	struct wwr w = {};
+	size_t i;
+
+	for (i = 0; i < b->num; i++) {
+		cap += 8 + 1 + b->ents[i].klen;
+	}
+	buf = talloc_zero_size(mem_ctx, cap);
+	if (buf == NULL) {
+		return TWERR_NOMEM;
+	}
+	wwr_init(&w, buf, cap);
+	wwr_u8(&w, WDB_LIST_FORMAT);
+	wwr_be32(&w, (uint32_t)(add ? b->num + 1 : b->num - 1));
+	for (i = 0; i <= b->num; i++) {
+		if (add && i == pos) {
+			wwr_be64(&w, v);
+			wwr_u8(&w, klen);
+			wwr_bytes(&w, k, klen);
+		}
+		if (i == b->num || (!add && i == pos)) {
+			continue;
+		}
+		wwr_be64(&w, b->ents[i].version);
+		wwr_u8(&w, b->ents[i].klen);
+		wwr_bytes(&w, b->ents[i].key, b->ents[i].klen);
+	}
+	if (!wwr_ok(&w)) {
+		return TWERR_INTERNAL;
+	}
+	wdb_bucket_key(owner, bid, key);
+	return wdb_store(db, key, sizeof(key), buf, wwr_len(&w));
+}
+
+/* Position of (v, k) in b: *exact if present, else where it would go. */
+static size_t wdb_bucket_find(const struct wdb_bucket *b, uint64_t v,
+			      const uint8_t *k, size_t klen, bool *exact)
+{
+	size_t lo = 0;
+	size_t hi = b->num;
+
+	*exact = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct wdb_ient *e = &b->ents[mid];
+		int c = wdb_ient_cmp(e->version, e->key, e->klen, v, k, klen);
+
+		if (c == 0) {
+			*exact = true;
+			return mid;
+		}
+		if (c < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+static enum twerr wdb_index_add(struct wdb *db, uint32_t owner, uint64_t v,
+				const uint8_t *k, uint8_t klen)
+{
+	static const uint8_t okey[1] = { WDB_TAG_OWNERS };
+	TALLOC_CTX *tmp = talloc_new(db);
+	uint64_t bid = v >> WDB_BUCKET_SHIFT;
+	uint8_t dkey[WDB_DIR_KEY_LEN];
+	struct wdb_bucket b = {};
+	bool found = false;
+	bool exact = false;
+	size_t pos = 0;
+	enum twerr err;
+
+	if (tmp == NULL) {
+		return TWERR_NOMEM;
+	}
+	err = wdb_bucket_load(db, tmp, owner, bid, &b, &found);
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	if (found) {
+		pos = wdb_bucket_find(&b, v, k, klen, &exact);
+		if (exact) {
+			goto done;
+		}
+		/* checked before anything is written: the batch stays good */
+		if (b.num >= WDB_BUCKET_MAX_ENTRIES) {
+			err = TWERR_NOSPACE;
+			goto done;
+		}
+	} else {
+		/* a new bucket: enter it in the directory and the owner list */
+		wdb_dir_key(owner, dkey);
+		err = wdb_list_update(db, dkey, sizeof(dkey), 8, bid, true,
+				      NULL);
+		if (err != TWERR_OK) {
+			goto done;
+		}
+		err = wdb_list_update(db, okey, sizeof(okey), 4, owner, true,
+				      NULL);
+		if (err != TWERR_OK) {
+			goto done;
+		}
+	}
+	err = wdb_bucket_write(db, tmp, owner, bid, &b, pos, true, v, k, klen);
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+static enum twerr wdb_index_remove(struct wdb *db, uint32_t owner,
+				   uint64_t v, const uint8_t *k, uint8_t klen)
+{
+	static const uint8_t okey[1] = { WDB_TAG_OWNERS };
+	TALLOC_CTX *tmp = talloc_new(db);
+	uint64_t bid = v >> WDB_BUCKET_SHIFT;
+	uint8_t dkey[WDB_DIR_KEY_LEN];
+	uint8_t bkey[WDB_BUCKET_KEY_LEN];
+	struct wdb_bucket b = {};
+	bool found = false;
+	bool exact = false;
+	bool emptied = false;
+	size_t pos;
+	enum twerr err;
+
+	if (tmp == NULL) {
+		return TWERR_NOMEM;
+	}
+	err = wdb_bucket_load(db, tmp, owner, bid, &b, &found);
+	if (err != TWERR_OK || !found) {
+		goto done;
+	}
+	pos = wdb_bucket_find(&b, v, k, klen, &exact);
+	if (!exact) {
+		goto done;
+	}
+	if (b.num > 1) {
+		err = wdb_bucket_write(db, tmp, owner, bid, &b, pos, false, 0,
+				       NULL, 0);
+		goto done;
+	}
+
+	/* the bucket empties: drop it, then from the directory and list */
+	wdb_bucket_key(owner, bid, bkey);
+	err = wdb_remove(db, bkey, sizeof(bkey));
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	wdb_dir_key(owner, dkey);
+	err = wdb_list_update(db, dkey, sizeof(dkey), 8, bid, false,
+			      &emptied);
+	if (err == TWERR_OK && emptied) {
+		err = wdb_list_update(db, okey, sizeof(okey), 4, owner,
+				      false, NULL);
+	}
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+/* Lowest and highest version in the index of owner (0, 0 if none). */
+static enum twerr wdb_index_bounds(struct wdb *db, uint32_t owner,
+				   uint64_t *min_v, uint64_t *max_v)
+{
+	TALLOC_CTX *tmp = talloc_new(db);
+	uint8_t dkey[WDB_DIR_KEY_LEN];
+	uint64_t *bids = NULL;
+	struct wdb_bucket b = {};
+	size_t nb = 0;
+	size_t i;
+	bool found = false;
+	enum twerr err;
+
+	*min_v = 0;
+	*max_v = 0;
+	if (tmp == NULL) {
+		return TWERR_NOMEM;
+	}
+	wdb_dir_key(owner, dkey);
+	err = wdb_list_load(db, tmp, dkey, sizeof(dkey), 8, &bids, &nb,
+			    &found);
+	if (err != TWERR_OK || !found) {
+		goto done;
+	}
+	/* skip buckets that are missing; a damaged one is an error */
+	for (i = 0; i < nb && *min_v == 0; i++) {
+		err = wdb_bucket_load(db, tmp, owner, bids[i], &b, &found);
+		if (err != TWERR_OK) {
+			goto done;
+		}
+		if (found) {
+			*min_v = b.ents[0].version;
+		}
+	}
+	for (i = nb; i > 0 && *max_v == 0; i--) {
+		err = wdb_bucket_load(db, tmp, owner, bids[i - 1], &b, &found);
+		if (err != TWERR_OK) {
+			goto done;
+		}
+		if (found) {
+			*max_v = b.ents[b.num - 1].version;
+		}
+	}
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* batches: one transaction per loop pass, shared by every writer */
+
+/* Freeing an immediate or a timer is what cancels it in tevent. */
+static void wdb_unschedule(struct wdb *db)
+{
+	TALLOC_FREE(db->commit_im);
+	TALLOC_FREE(db->commit_timer);
+}
+
+static enum twerr wdb_batch_begin(struct wdb *db)
+{
+	int ret;
+
+	if (db->in_txn) {
+		return TWERR_OK;
+	}
+	ret = tdb_transaction_start(db->tdb);
+	if (ret != 0) {
+		TW_ERR("wdb: transaction start failed: %s",
+		       tdb_errorstr(db->tdb));
+		return TWERR_DB;
+	}
+	if (db->commit_delay_us == 0) {
+		/* runs after every event already queued in this pass */
+		db->commit_im = tevent_create_immediate(db);
+		if (db->commit_im != NULL) {
+			tevent_schedule_immediate(db->commit_im, db->ev,
+						  wdb_commit_handler, db);
+		}
+	} else {
+		db->commit_timer = tevent_add_timer(
+			db->ev, db,
+			tevent_timeval_current_ofs(0, db->commit_delay_us),
+			wdb_commit_timer_handler, db);
+	}
+	if (db->commit_im == NULL && db->commit_timer == NULL) {
+		/* no commit could be scheduled: do not start the batch */
+		tdb_transaction_cancel(db->tdb);
+		return TWERR_NOMEM;
+	}
+	db->in_txn = true;
+	db->batch_writes = 0;
+	return TWERR_OK;
+}
+
+/* Remember a batch failure until the end of this loop pass. */
+static void wdb_note_abort(struct wdb *db, enum twerr err)
+{
+	db->abort_err = err;
+	db->stats.batches_aborted++;
+	tevent_schedule_immediate(db->clear_im, db->ev, wdb_clear_abort, db);
+}
+
+static void wdb_clear_abort(struct tevent_context *ev,
+			    struct tevent_immediate *im, void *private_data)
+{
+	struct wdb *db = talloc_get_type_abort(private_data, struct wdb);
+
+	(void)ev;
+	(void)im;
+	db->abort_err = TWERR_OK;
+}
+
+/*
+ * Cancel the open batch after a failed write: nothing of it was
+ * acknowledged (its writers are still waiting), so all of it goes, and the
+ * waiters learn why.  The in-memory counter is kept: it never goes back.
+ */
+static void wdb_abort_batch(struct wdb *db, enum twerr err)
+{
+	if (!db->in_txn) {
+		return;
+	}
+	wdb_unschedule(db);
+	if (tdb_transaction_active(db->tdb)) {
+		tdb_transaction_cancel(db->tdb);
+	}
+	db->in_txn = false;
+	db->batch_writes = 0;
+	db->meta_dirty = (db->counter != db->counter_committed);
+	TW_ERR("wdb: batch cancelled: %s", twerr_str(err));
+	wdb_note_abort(db, err);
+	wdb_complete_waiters(db, err);
+}
+
+static enum twerr wdb_commit_batch(struct wdb *db)
+{
+	enum twerr err = TWERR_OK;
+	int ret;
+
+	if (!db->in_txn) {
+		return TWERR_OK;
+	}
+	wdb_unschedule(db);
+	if (db->meta_dirty || db->counter != db->counter_committed) {
+		err = wdb_meta_store(db);
+	}
+	if (err == TWERR_OK) {
+		ret = tdb_transaction_commit(db->tdb);
+		if (ret != 0) {
+			TW_ERR("wdb: commit failed: %s",
+			       tdb_errorstr(db->tdb));
+			err = TWERR_DB;
+		}
+	}
+	if (err != TWERR_OK) {
+		/* a failed commit may leave the transaction open */
+		if (tdb_transaction_active(db->tdb)) {
+			tdb_transaction_cancel(db->tdb);
+		}
+		db->stats.commit_failures++;
+		db->in_txn = false;
+		db->batch_writes = 0;
+		db->meta_dirty = true;
+		wdb_note_abort(db, err);
+		wdb_complete_waiters(db, err);
+		return err;
+	}
+	db->stats.commits++;
+	db->counter_committed = db->counter;
+	db->meta_dirty = false;
+	db->in_txn = false;
+	db->batch_writes = 0;
+	wdb_complete_waiters(db, TWERR_OK);
+	return TWERR_OK;
+}
+
+static void wdb_commit_handler(struct tevent_context *ev,
+			       struct tevent_immediate *im,
+			       void *private_data)
+{
+	struct wdb *db = talloc_get_type_abort(private_data, struct wdb);
+
+	(void)ev;
+	(void)im;
+	/* freeing im from its own handler is safe in tevent */
+	wdb_commit_batch(db);
+}
+
+static void wdb_commit_timer_handler(struct tevent_context *ev,
+				     struct tevent_timer *te,
+				     struct timeval now, void *private_data)
+{
+	struct wdb *db = talloc_get_type_abort(private_data, struct wdb);
+
+	(void)ev;
+	(void)now;
+	/* tevent frees the timer after this handler returns */
+	if (db->commit_timer == te) {
+		db->commit_timer = NULL;
+	}
+	wdb_commit_batch(db);
+}
+
+/* A write was applied: count it, commit early when the batch is full. */
+static enum twerr wdb_wrote(struct wdb *db)
+{
+	db->batch_writes++;
+	db->stats.writes++;
+	if (db->batch_writes >= db->max_batch) {
+		return wdb_commit_batch(db);
+	}
+	return TWERR_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* open and close */
+
+static int wdb_destructor(struct wdb *db)
+{
+	if (db->in_txn) {
+		if (db->batch_writes > 0) {
+			TW_WARN("wdb: closed with %" PRIu32 " uncommitted "
+				"writes (no wdb_flush); they were never "
+				"acknowledged", db->batch_writes);
+		}
+		wdb_unschedule(db);
+		tdb_transaction_cancel(db->tdb);
+		db->in_txn = false;
+	}
+	wdb_complete_waiters(db, TWERR_DB);
+	if (db->tdb != NULL) {
+		tdb_close(db->tdb);
+		db->tdb = NULL;
+	}
+	return 0;
+}
+
+/*
+ * Repair, not trust: if the index holds a record of ours above the counter
+ * (a damaged or hand-edited header), the counter is raised past it so that
+ * no version is ever handed out twice.
+ */
+static enum twerr wdb_check_counter(struct wdb *db)
+{
+	uint64_t min_v = 0;
+	uint64_t max_v = 0;
+	enum twerr err;
+
+	err = wdb_index_bounds(db, db->local_owner, &min_v, &max_v);
+	if (err != TWERR_OK) {
+		return err;
+	}
+	if (max_v > db->counter) {
+		TW_WARN("wdb: header counter %" PRIu64 " below our own "
+			"record version %" PRIu64 "; raised",
+			db->counter, max_v);
+		db->counter = max_v;
+		db->meta_dirty = true;
+	}
+	return TWERR_OK;
+}
+
+enum twerr wdb_open(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+		    const struct wdb_config *cfg, struct wdb **out)
+{
+	struct tdb_logging_context log_ctx = { .log_fn = wdb_tdb_log };
+	struct wdb *db = NULL;
+	uint32_t owner = 0;
+	uint64_t counter = 0;
+	bool found = false;
+	int flags = TDB_DISALLOW_NESTING | TDB_INCOMPATIBLE_HASH;
+	enum twerr err;
+
+	*out = NULL;
+	if (cfg == NULL || cfg->path == NULL || ev == NULL) {
+		return TWERR_INTERNAL;
+	}
+	db = talloc_zero(mem_ctx, struct wdb);
+	if (db == NULL) {
+		return TWERR_NOMEM;
+	}
+	db->ev = ev;
+	db->local_owner = cfg->local_owner;
+	db->commit_delay_us = cfg->commit_delay_us;
+	db->max_batch = (cfg->max_batch != 0) ? cfg->max_batch
+					      : WDB_DEFAULT_MAX_BATCH;
+	db->clear_im = tevent_create_immediate(db);
+	if (db->clear_im == NULL) {
+		err = TWERR_NOMEM;
+		goto fail;
+	}
+	if (cfg->nosync) {
+		flags |= TDB_NOSYNC;
+	}
+	/*
+	 * Never O_CREAT on an existing file: tdb re-initialises a file whose
+	 * header it cannot read when O_CREAT is given, which would wipe the
+	 * records and restart the version counter at 1.  Create only a file
+	 * that is not there (O_EXCL), and fail on one that is damaged.
+	 */
+	db->tdb = tdb_open_ex(cfg->path, WDB_HASH_SIZE, flags, O_RDWR, 0600,
+			      &log_ctx, NULL);
+	if (db->tdb == NULL && errno == ENOENT) {
+		db->tdb = tdb_open_ex(cfg->path, WDB_HASH_SIZE, flags,
+				      O_RDWR | O_CREAT | O_EXCL, 0600,
+				      &log_ctx, NULL);
+	}
+	if (db->tdb == NULL) {
+		TW_ERR("wdb: cannot open %s: %s", cfg->path, strerror(errno));
+		err = TWERR_IO;
+		goto fail;
+	}
+	talloc_set_destructor(db, wdb_destructor);
+
+	err = wdb_meta_load(db, &found, &owner, &counter);
+	if (err != TWERR_OK) {
+		TW_ERR("wdb: %s: header unreadable: %s", cfg->path,
+		       twerr_str(err));
+		goto fail;
+	}
+	if (found) {
+		db->counter = counter;
+		db->counter_committed = counter;
+		if (owner != db->local_owner) {
+			TW_NOTICE("wdb: local owner changed from 0x%08" PRIx32
+				  " to 0x%08" PRIx32, owner, db->local_owner);
+			db->meta_dirty = true;
+		}
+	} else {
+		db->meta_dirty = true;
+	}
+	err = wdb_check_counter(db);
+	if (err != TWERR_OK) {
+		goto fail;
+	}
+	wdb_check_alarm(db);
+	if (db->meta_dirty) {
+		/* stamp a new file (or the repair) at once */
+		err = wdb_batch_begin(db);
+		if (err == TWERR_OK) {
+			err = wdb_commit_batch(db);
+		}
+		if (err != TWERR_OK) {
+			goto fail;
+		}
+	}
+	*out = db;
+	return TWERR_OK;
+fail:
+	talloc_free(db);
+	return err;
+}
+
+uint32_t wdb_local_owner(const struct wdb *db)
+{
+	return db->local_owner;
+}
+
+uint64_t wdb_current_version(const struct wdb *db)
+{
+	return db->counter;
+}
+
+void wdb_get_stats(const struct wdb *db, struct wdb_stats *out)
+{
+	*out = db->stats;
+}
+
+bool wdb_batch_pending(const struct wdb *db)
+{
+	return db->in_txn;
+}
+
+/* ------------------------------------------------------------------ */
+/* reads and writes */
+
+enum twerr wdb_fetch(struct wdb *db, const struct nbn_name *name,
+		     struct wrec *out, bool *found)
+{
+	uint8_t key[WDB_REC_KEY_MAX];
+	size_t klen;
+
+	*found = false;
+	memset(out, 0, sizeof(*out));
+	if (name->scope_len > NBN_SCOPE_MAX) {
+		return TWERR_BAD_VALUE;
+	}
+	klen = wdb_rec_key(name, key);
+	return wdb_fetch_key(db, key, klen, out, found);
+}
+
+enum twerr wdb_put(struct wdb *db, struct wrec *rec, unsigned flags)
+{
+	bool alloc = (flags & WDB_ALLOC_VERSION) != 0;
+	uint8_t key[WDB_REC_KEY_MAX];
+	struct wrec old = {};
+	uint64_t mods = db->tdb_mods;
+	bool found = false;
+	bool have_old = false;
+	size_t klen;
+	enum twerr err;
+	bool ok;
+
+	if (db->traversing || (flags & ~WDB_ALLOC_VERSION) != 0) {
+		return TWERR_INTERNAL;
+	}
+	ok = wrec_valid(rec, alloc);
+	if (!ok) {
+		return TWERR_BAD_VALUE;
+	}
+	if (alloc && db->counter >= WDB_VERSION_LIMIT) {
+		TW_ERR("wdb: version counter exhausted at %" PRIu64,
+		       db->counter);
+		return TWERR_NOSPACE;
+	}
+	if (!alloc && rec->owner == db->local_owner &&
+	    rec->version > db->counter) {
+		/* SA-11: only allocation and the admin raise the counter */
+		return TWERR_BAD_VALUE;
+	}
+
+	klen = wdb_rec_key(&rec->name, key);
+	err = wdb_batch_begin(db);
+	if (err != TWERR_OK) {
+		return err;
+	}
+	err = wdb_fetch_key(db, key, klen, &old, &found);
+	if (err == TWERR_CORRUPT) {
+		/* replaced below; its index entry, if any, goes stale */
+		TW_WARN("wdb: replacing a damaged record");
+	} else if (err != TWERR_OK) {
+		goto done;
+	} else {
+		have_old = found;
+	}
+
+	if (alloc) {
+		db->counter++;
+		rec->version = db->counter;
+		rec->owner = db->local_owner;
+		wdb_check_alarm(db);
+	}
+
+	/* add the new entry first: a full bucket fails before any write */
+	err = wdb_index_add(db, rec->owner, rec->version, key + 1,
+			    (uint8_t)(klen - 1));
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	if (have_old &&
+	    (old.owner != rec->owner || old.version != rec->version)) {
+		err = wdb_index_remove(db, old.owner, old.version, key + 1,
+				       (uint8_t)(klen - 1));
+		if (err != TWERR_OK) {
+			goto done;
+		}
+	}
+	err = wdb_store_rec(db, key, klen, rec);
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	return wdb_wrote(db);
+done:
+	if (db->tdb_mods != mods) {
+		/* the transaction holds half of this write: drop the batch */
+		wdb_abort_batch(db, err);
+	}
+	return err;
+}
+
+enum twerr wdb_delete(struct wdb *db, const struct nbn_name *name)
+{
+	uint8_t key[WDB_REC_KEY_MAX];
+	struct wrec old = {};
+	uint64_t mods = db->tdb_mods;
+	bool found = false;
+	size_t klen;
+	enum twerr err;
+
+	if (db->traversing) {
+		return TWERR_INTERNAL;
+	}
+	if (name->scope_len > NBN_SCOPE_MAX) {
+		return TWERR_BAD_VALUE;
+	}
+	klen = wdb_rec_key(name, key);
+	err = wdb_fetch_key(db, key, klen, &old, &found);
+	if (err != TWERR_OK && err != TWERR_CORRUPT) {
+		return err;
+	}
+	if (!found) {
+		return TWERR_OK;
+	}
+	err = wdb_batch_begin(db);
+	if (err != TWERR_OK) {
+		return err;
+	}
+	if (old.version != 0) {
+		err = wdb_index_remove(db, old.owner, old.version, key + 1,
+				       (uint8_t)(klen - 1));
+		if (err != TWERR_OK) {
+			goto done;
+		}
+	}
+	err = wdb_remove(db, key, klen);
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	return wdb_wrote(db);
+done:
+	if (db->tdb_mods != mods) {
+		wdb_abort_batch(db, err);
+	}
+	return err;
+}
+
+enum twerr wdb_set_min_version(struct wdb *db, uint64_t version)
+{
+	enum twerr err;
+
+	if (db->traversing) {
+		return TWERR_INTERNAL;
+	}
+	if (version > WDB_VERSION_LIMIT) {
+		return TWERR_BAD_VALUE;
+	}
+	if (version <= db->counter) {
+		return TWERR_OK;
+	}
+	err = wdb_batch_begin(db);
+	if (err != TWERR_OK) {
+		return err;
+	}
+	TW_NOTICE("wdb: version counter raised from %" PRIu64 " to %" PRIu64,
+		  db->counter, version);
+	db->counter = version;
+	db->meta_dirty = true;
+	wdb_check_alarm(db);
+	return wdb_wrote(db);
+}
+
+/* ------------------------------------------------------------------ */
+/* group commit waiters */
+
+static int wdb_sync_state_destructor(struct wdb_sync_state *s)
+{
+	struct wdb *db = s->db;
+
+	if (db == NULL) {
+		return 0;
+	}
+	if (s->prev != NULL) {
+		s->prev->next = s->next;
+	} else {
+		db->waiters = s->next;
+	}
+	if (s->next != NULL) {
+		s->next->prev = s->prev;
+	}
+	s->db = NULL;
+	return 0;
+}
+
+static void wdb_complete_waiters(struct wdb *db, enum twerr err)
+{
+	while (db->waiters != NULL) {
+		struct wdb_sync_state *s = db->waiters;
+
+		db->waiters = s->next;
+		if (db->waiters != NULL) {
+			db->waiters->prev = NULL;
+		}
+		s->prev = NULL;
+		s->next = NULL;
+		s->db = NULL;
+		/* callbacks are deferred (tevent_req_defer_callback) */
+		if (err == TWERR_OK) {
+			tevent_req_done(s->req);
+		} else {
+			tevent_req_error(s->req, (uint64_t)err);
+		}
+	}
+}
+
+struct tevent_req *wdb_sync_send(TALLOC_CTX *mem_ctx,
+				 struct tevent_context *ev, struct wdb *db)
+{
+	struct tevent_req *req = NULL;
+	struct wdb_sync_state *s = NULL;
+
+	req = tevent_req_create(mem_ctx, &s, struct wdb_sync_state);
+	if (req == NULL) {
+		return NULL;
+	}
+	s->req = req;
+	if (!db->in_txn) {
+		if (db->abort_err != TWERR_OK) {
+			tevent_req_error(req, (uint64_t)db->abort_err);
+		} else {
+			tevent_req_done(req);
+		}
+		return tevent_req_post(req, ev);
+	}
+	/*
+	 * The commit completes every waiter from inside the store; their
+	 * callbacks run later from the event loop, never re-entering it.
+	 */
+	tevent_req_defer_callback(req, ev);
+	s->db = db;
+	s->next = db->waiters;
+	if (s->next != NULL) {
+		s->next->prev = s;
+	}
+	db->waiters = s;
+	talloc_set_destructor(s, wdb_sync_state_destructor);
+	return req;
+}
+
+enum twerr wdb_sync_recv(struct tevent_req *req)
+{
+	enum tevent_req_state state;
+	uint64_t error = 0;
+	bool failed;
+
+	failed = tevent_req_is_error(req, &state, &error);
+	if (!failed) {
+		tevent_req_received(req);
+		return TWERR_OK;
+	}
+	tevent_req_received(req);
+	switch (state) {
+	case TEVENT_REQ_USER_ERROR:
+		if (error > 0 && error < TWERR_COUNT) {
+			return (enum twerr)error;
+		}
+		return TWERR_INTERNAL;
+	case TEVENT_REQ_NO_MEMORY:
+		return TWERR_NOMEM;
+	default:
+		return TWERR_INTERNAL;
+	}
+}
+
+enum twerr wdb_flush(struct wdb *db)
+{
+	if (db->traversing) {
+		return TWERR_INTERNAL;
+	}
+	return wdb_commit_batch(db);
+}
+
+/* ------------------------------------------------------------------ */
+/* owner table and replication ranges */
+
+enum twerr wdb_owners(struct wdb *db, TALLOC_CTX *mem_ctx,
+		      struct wdb_owner **owners, size_t *num)
+{
+	static const uint8_t okey[1] = { WDB_TAG_OWNERS };
+	TALLOC_CTX *tmp = talloc_new(mem_ctx);
+	struct wdb_owner *arr = NULL;
+	uint64_t *list = NULL;
+	size_t n = 0;
+	size_t count = 0;
+	size_t i;
+	bool found = false;
+	bool local_seen = false;
+	enum twerr err;
+
+	*owners = NULL;
+	*num = 0;
+	if (tmp == NULL) {
+		return TWERR_NOMEM;
+	}
+	err = wdb_list_load(db, tmp, okey, sizeof(okey), 4, &list, &n, &found);
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	arr = talloc_zero_array(tmp, struct wdb_owner, n + 1);
+	if (arr == NULL) {
+		err = TWERR_NOMEM;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t owner = (uint32_t)list[i];
+		uint64_t min_v = 0;
+		uint64_t max_v = 0;
+
+		err = wdb_index_bounds(db, owner, &min_v, &max_v);
+		if (err != TWERR_OK) {
+			goto done;
+		}
+		if (owner == db->local_owner) {
+			local_seen = true;
+			/* [MS-WINSRA]: we advertise our counter itself */
+			if (db->counter > max_v) {
+				max_v = db->counter;
+			}
+		}
+		if (max_v == 0) {
+			continue;
+		}
+		arr[count++] = (struct wdb_owner) {
+			.owner = owner,
+			.max_version = max_v,
+			.min_version = min_v,
+		};
+	}
+	if (!local_seen && db->counter > 0) {
+		/* keep the array sorted by owner */
+		size_t pos = 0;
+
+		while (pos < count && arr[pos].owner < db->local_owner) {
+			pos++;
+		}
+		memmove(&arr[pos + 1], &arr[pos],
+			(count - pos) * sizeof(arr[0]));
+		arr[pos] = (struct wdb_owner) {
+			.owner = db->local_owner,
+			.max_version = db->counter,
+		};
+		count++;
+	}
+	*owners = talloc_steal(mem_ctx, arr);
+	*num = count;
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+enum twerr wdb_range(struct wdb *db, TALLOC_CTX *mem_ctx, uint32_t owner,
+		     uint64_t min_version, uint64_t max_version,
+		     size_t max_count, bool only_replicable,
+		     struct wrec **recs, size_t *num)
+{
+	TALLOC_CTX *tmp = talloc_new(mem_ctx);
+	uint64_t hi = (max_version == 0) ? UINT64_MAX : max_version;
+	uint8_t dkey[WDB_DIR_KEY_LEN];
+	uint8_t rkey[WDB_REC_KEY_MAX];
+	struct wrec *arr = NULL;
+	uint64_t *bids = NULL;
+	size_t nb = 0;
+	size_t count = 0;
+	size_t cap = 0;
+	size_t i;
+	bool found = false;
+	bool full = false;
+	enum twerr err = TWERR_OK;
+
+	*recs = NULL;
+	*num = 0;
+	if (tmp == NULL) {
+		return TWERR_NOMEM;
+	}
+	if (min_version > hi) {
+		goto done;
+	}
+	wdb_dir_key(owner, dkey);
+	err = wdb_list_load(db, tmp, dkey, sizeof(dkey), 8, &bids, &nb,
+			    &found);
+	if (err != TWERR_OK || !found) {
+		goto done;
+	}
+
+	i = wdb_lower_bound(bids, nb, min_version >> WDB_BUCKET_SHIFT);
+	for (; i < nb && !full; i++) {
+		struct wdb_bucket b = {};
+		size_t j;
+
+		if (bids[i] > (hi >> WDB_BUCKET_SHIFT)) {
+			break;
+		}
+		err = wdb_bucket_load(db, tmp, owner, bids[i], &b, &found);
+		if (err != TWERR_OK) {
+			goto done;
+		}
+		for (j = 0; j < b.num; j++) {
+			const struct wdb_ient *e = &b.ents[j];
+			struct wrec rec = {};
+			bool rfound = false;
+			enum twerr rerr;
+
+			if (e->version < min_version || e->version > hi) {
+				continue;
+			}
+			rkey[0] = WDB_TAG_REC;
+			memcpy(rkey + 1, e->key, e->klen);
+			rerr = wdb_fetch_key(db, rkey, 1 + (size_t)e->klen,
+					     &rec, &rfound);
+			if (rerr == TWERR_CORRUPT || !rfound) {
+				continue;
+			}
+			if (rerr != TWERR_OK) {
+				err = rerr;
+				goto done;
+			}
+			/* an entry left behind by a damaged record is stale */
+			if (rec.owner != owner || rec.version != e->version) {
+				continue;
+			}
+			if (only_replicable && rec.state == WREC_RELEASED) {
+				continue;
+			}
+			if (count == cap) {
+				cap = (cap == 0) ? 64 : cap * 2;
+				arr = talloc_realloc(tmp, arr, struct wrec,
+						     cap);
+				if (arr == NULL) {
+					err = TWERR_NOMEM;
+					goto done;
+				}
+			}
+			arr[count++] = rec;
+			if (max_count != 0 && count >= max_count) {
+				full = true;
+				break;
+			}
+		}
+		TALLOC_FREE(b.ents);
+		TALLOC_FREE(b.raw);
+	}
+	if (count > 0) {
+		*recs = talloc_steal(mem_ctx, arr);
+		*num = count;
+	}
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* walks */
+
+struct wdb_walk_state {
+	struct wdb *db;
+	bool (*fn)(const struct wrec *rec, void *private_data);
+	void *private_data;
+};
+
+static int wdb_walk_fn(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
+		       void *private_data)
+{
+	struct wdb_walk_state *s = private_data;
+	struct wrec rec = {};
+	enum twerr err;
+	bool more;
+
+	(void)tdb;
+	if (key.dsize < 1 + NBN_RAW_LEN || key.dptr[0] != WDB_TAG_REC) {
+		return 0;
+	}
+	err = wrec_decode(data.dptr, data.dsize, &rec);
+	if (err != TWERR_OK) {
+		s->db->stats.corrupt_skipped++;
+		return 0;
+	}
+	more = s->fn(&rec, s->private_data);
+	return more ? 0 : 1;
+}
+
+enum twerr wdb_traverse(struct wdb *db,
+			bool (*fn)(const struct wrec *rec, void *private_data),
+			void *private_data)
+{
+	struct wdb_walk_state s = {
+		.db = db,
+		.fn = fn,
+		.private_data = private_data,
+	};
+	int ret;
+
+	if (db->traversing) {
+		return TWERR_INTERNAL;
+	}
+	db->traversing = true;
+	ret = tdb_traverse_read(db->tdb, wdb_walk_fn, &s);
+	db->traversing = false;
+	if (ret < 0) {
+		TW_ERR("wdb: traverse failed: %s", tdb_errorstr(db->tdb));
+		return TWERR_DB;
+	}
+	return TWERR_OK;
+}
+
+struct wdb_expiry_state {
+	int64_t min;
+	bool found;
+};
+
+static bool wdb_expiry_fn(const struct wrec *rec, void *private_data)
+{
+	struct wdb_expiry_state *s = private_data;
+
+	if (!s->found || rec->expire < s->min) {
+		s->min = rec->expire;
+		s->found = true;
+	}
+	return true;
+}
+
+enum twerr wdb_next_expiry(struct wdb *db, int64_t *expire, bool *found)
+{
+	struct wdb_expiry_state s = {};
+	enum twerr err;
+
+	err = wdb_traverse(db, wdb_expiry_fn, &s);
+	*expire = s.found ? s.min : 0;
+	*found = s.found;
+	return err;
+}
