@@ -1113,7 +1113,10 @@ enum twerr wdb_open(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	uint64_t counter = 0;
 	bool found = false;
 	int flags = TDB_DISALLOW_NESTING | TDB_INCOMPATIBLE_HASH;
+	int open_flags = O_RDWR;
+	struct stat st = {};
 	enum twerr err;
+	int ret;
 
 	*out = NULL;
 	if (cfg == NULL || cfg->path == NULL || ev == NULL) {
@@ -1142,13 +1145,12 @@ enum twerr wdb_open(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	 * records and restart the version counter at 1.  Create only a file
 	 * that is not there (O_EXCL), and fail on one that is damaged.
 	 */
-	db->tdb = tdb_open_ex(cfg->path, WDB_HASH_SIZE, flags, O_RDWR, 0600,
-			      &log_ctx, NULL);
-	if (db->tdb == NULL && errno == ENOENT) {
-		db->tdb = tdb_open_ex(cfg->path, WDB_HASH_SIZE, flags,
-				      O_RDWR | O_CREAT | O_EXCL, 0600,
-				      &log_ctx, NULL);
+	ret = stat(cfg->path, &st);
+	if (ret != 0 && errno == ENOENT) {
+		open_flags |= O_CREAT | O_EXCL;
 	}
+	db->tdb = tdb_open_ex(cfg->path, WDB_HASH_SIZE, flags, open_flags,
+			      0600, &log_ctx, NULL);
 	if (db->tdb == NULL) {
 		TW_ERR("wdb: cannot open %s: %s", cfg->path, strerror(errno));
 		err = TWERR_IO;
