@@ -305,6 +305,8 @@ static void nbns_reg_challenge(struct nbns_reg *r, const struct wrec *have)
 	for (i = 0; i < have->num_addrs; i++) {
 		addrs[i] = have->addrs[i].ip;
 	}
+	/* the time our challenge can take, plus slack (Samba: 5 + 4n) */
+	nbns_reply_wack(s, &r->src, r->req, 5 + 4 * have->num_addrs);
 	subreq = nbns_challenge_send(r, s, &r->name, addrs, have->num_addrs,
 				     r->src.local_ip);
 	if (subreq == NULL) {
@@ -319,8 +321,6 @@ static void nbns_reg_challenge(struct nbns_reg *r, const struct wrec *have)
 	s->regs = r;
 	r->listed_in_regs = true;
 	s->num_challenging++;
-	/* the time our challenge can take, plus slack (Samba: 5 + 4n) */
-	nbns_reply_wack(s, &r->src, r->req, 5 + 4 * have->num_addrs);
 }
 
 static void nbns_reg_challenged(struct tevent_req *subreq)
