@@ -41,13 +41,26 @@ IT_PYTHON="${IT_PYTHON:-/usr/bin/python3}"	# python3-samba loads only here
 
 IT_NS_CREATED=0
 IT_SERVER_PID=""
+IT_SERVER_LOGDIR=""
 IT_CLEANUPS=()
 
 it_log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 it_die() { it_log "ERROR: $*"; exit 2; }
 
+# it_need_root: the harness cannot run here without root and the basic
+# tools; exit 77 ("cannot run here", automake's SKIP) rather than fail
 it_need_root() {
-	[ "$(id -u)" = 0 ] || it_die "must run as root (network namespaces)"
+	local c
+	if [ "$(id -u)" != 0 ]; then
+		it_log "SKIP: must run as root (network namespaces)"
+		exit 77
+	fi
+	for c in ip unshare timeout nmblookup "$IT_PYTHON"; do
+		if ! command -v "$c" >/dev/null; then
+			it_log "SKIP: $c not found"
+			exit 77
+		fi
+	done
 }
 
 # it_check_ip IP: dies unless IP is in 198.18.0.0/15 or 127.0.0.0/8
@@ -80,8 +93,30 @@ it_run_cleanups() {
 	return $rc
 }
 
+# it_fg CMD...: run CMD as if in the foreground, but as a background job
+# waited for, so that INT/TERM reach our trap at once instead of after CMD
+# ends (timeout(1) puts CMD in its own process group, where a terminal's
+# Ctrl-C does not reach it); the EXIT trap then stops CMD by its PID.
+IT_CHILD=""
+it_fg() {
+	local rc=0
+	"$@" &
+	IT_CHILD=$!
+	wait "$IT_CHILD" || rc=$?
+	IT_CHILD=""
+	return $rc
+}
+
+it_kill_child() {
+	if [ -n "$IT_CHILD" ]; then
+		it_stop_pid "$IT_CHILD" "child"
+	fi
+	IT_CHILD=""
+}
+
 # it_traps: install the EXIT trap (INT/TERM end the script through it)
 it_traps() {
+	it_on_exit it_kill_child
 	trap it_run_cleanups EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -142,27 +177,38 @@ it_netns_destroy() {
 	IT_NS_CREATED=0
 }
 
-it_pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+# it_pid_alive PID: running, i.e. exists and is not a zombie (an exited
+# daemon may wait a while for a parent that is not us to reap it)
+it_pid_alive() {
+	[ -n "$1" ] && kill -0 "$1" 2>/dev/null \
+		&& ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# it_wait_gone PID TENTHS: until PID is not running (bounded); reaps it if
+# it is our child
+it_wait_gone() {
+	local pid="$1" n="$2" i
+	for ((i = 0; i < n; i++)); do
+		it_pid_alive "$pid" || break
+		sleep 0.1
+	done
+	if it_pid_alive "$pid"; then
+		return 1
+	fi
+	wait "$pid" 2>/dev/null || true
+	return 0
+}
 
 # it_stop_pid PID NAME: SIGTERM, up to 15 s, then SIGKILL; this PID only
 it_stop_pid() {
-	local pid="$1" name="${2:-process}" i
-	it_pid_alive "$pid" || return 0
+	local pid="$1" name="${2:-process}"
+	it_pid_alive "$pid" || { wait "$pid" 2>/dev/null || true; return 0; }
 	kill -TERM "$pid" 2>/dev/null || true
-	for i in $(seq 1 30); do
-		it_pid_alive "$pid" || break
-		# reap it if it is our child, so kill -0 stops seeing a zombie
-		if ! ps -o stat= -p "$pid" 2>/dev/null | grep -q '^Z'; then
-			sleep 0.5
-		else
-			wait "$pid" 2>/dev/null || true
-		fi
-	done
-	if it_pid_alive "$pid"; then
+	if ! it_wait_gone "$pid" 150; then
 		it_log "$name (pid $pid) ignored SIGTERM: SIGKILL"
 		kill -KILL "$pid" 2>/dev/null || true
+		it_wait_gone "$pid" 50 || it_log "$name (pid $pid) survived SIGKILL"
 	fi
-	wait "$pid" 2>/dev/null || true
 }
 
 # it_jail_argv DIR [HOSTS]: sets IT_JAIL=(command prefix).  "${IT_JAIL[@]}"
@@ -294,6 +340,7 @@ it_server_argv() {
 # Not to be called in a subshell: the PID must stay this shell's child.
 it_server_start() {
 	local d="$1" pf i
+	IT_SERVER_LOGDIR="$d/log"
 	it_server_argv "$d"
 	it_jail_argv "$d"
 	# shellcheck disable=SC2206  # SERVER_WRAPPER is a word list
@@ -302,18 +349,30 @@ it_server_start() {
 		>> "$d/log/server.out"
 	if [ "$SERVER_DAEMON" = 1 ]; then
 		rm -f "$d"/pid/*.pid
-		timeout 30 "${IT_JAIL[@]}" "${wrap[@]}" "${IT_SERVER_ARGV[@]}" \
-			>> "$d/log/server.out" 2>&1 < /dev/null \
-			|| it_die "$SERVER did not start (see $d/log/)"
-		for i in $(seq 1 60); do
-			pf="$(ls "$d"/pid/*.pid 2>/dev/null | head -1)"
-			[ -n "$pf" ] && [ -s "$pf" ] && break
-			sleep 0.5
+		if ! timeout 30 "${IT_JAIL[@]}" "${wrap[@]}" \
+			"${IT_SERVER_ARGV[@]}" >> "$d/log/server.out" 2>&1 \
+			< /dev/null; then
+			it_log "$SERVER failed to daemonize (see $d/log/)"
+			return 1
+		fi
+		pf=""
+		for i in $(seq 1 100); do
+			pf="$(find "$d/pid" -name '*.pid' -size +0 | head -1)"
+			[ -n "$pf" ] && break
+			sleep 0.1
 		done
-		[ -n "$pf" ] && [ -s "$pf" ] || it_die "$SERVER wrote no pidfile in $d/pid"
+		if [ -z "$pf" ]; then
+			it_log "$SERVER wrote no pidfile in $d/pid"
+			return 1
+		fi
+		# a pidfile is written in one go, but read it twice to be sure
+		sleep 0.1
 		IT_SERVER_PID="$(cat "$pf")"
-		ip netns pids "$IT_NS" | grep -qx -- "$IT_SERVER_PID" \
-			|| it_die "pidfile $pf names $IT_SERVER_PID, not in $IT_NS"
+		if ! ip netns pids "$IT_NS" | grep -qx -- "$IT_SERVER_PID"; then
+			it_log "pidfile $pf names '$IT_SERVER_PID', not a process in $IT_NS"
+			IT_SERVER_PID=""
+			return 1
+		fi
 	else
 		"${IT_JAIL[@]}" "${wrap[@]}" "${IT_SERVER_ARGV[@]}" \
 			>> "$d/log/server.out" 2>&1 < /dev/null &
@@ -332,19 +391,17 @@ it_server_stop() {
 
 # it_server_kill9: SIGKILL, then wait (bounded) until the PID is gone
 it_server_kill9() {
-	local pid="$IT_SERVER_PID" i
+	local pid="$IT_SERVER_PID"
 	[ -n "$pid" ] || return 1
 	kill -KILL "$pid" 2>/dev/null || return 1
-	for i in $(seq 1 50); do
-		if ! it_pid_alive "$pid" \
-			|| ps -o stat= -p "$pid" 2>/dev/null | grep -q '^Z'; then
-			break
-		fi
-		sleep 0.1
-	done
-	wait "$pid" 2>/dev/null || true
 	IT_SERVER_PID=""
-	! it_pid_alive "$pid"
+	it_wait_gone "$pid" 50
+}
+
+# it_server_log_tail: the end of what the server printed, for a failed start
+it_server_log_tail() {
+	[ -n "${IT_SERVER_LOGDIR:-}" ] || return 0
+	tail -n 15 "$IT_SERVER_LOGDIR/server.out" >&2 2>/dev/null || true
 }
 
 # it_node_status DIR: nmblookup -A against the server (a samba tool as an
@@ -352,30 +409,37 @@ it_server_kill9() {
 it_node_status() {
 	local d="$1"
 	it_jail_argv "$d" "$d/hosts"
-	timeout -k 2 10 "${IT_JAIL[@]}" nmblookup -s "$d/smb.conf" \
+	it_fg timeout -k 2 10 "${IT_JAIL[@]}" nmblookup -s "$d/smb.conf" \
 		-A "$IT_SERVER_IP" 2>&1 < /dev/null || true
 }
 
 # it_wait_ready DIR: until node status lists IT_SERVER_NAME<20> ACTIVE and
 # not GROUP, i.e. the server registered its own name and so defends it.
-# DIR is a client directory (it_client_conf).  Fails early if the server
-# died.
+# DIR is a client directory (it_client_conf).  Polled with our own client
+# (1 s per try), then confirmed once by nmblookup, an independent decoder.
+# Fails early if the server died.
 it_wait_ready() {
 	local d="$1" i out line
 	for i in $(seq 1 "$IT_READY_TIMEOUT"); do
 		if [ -n "$IT_SERVER_PID" ] && ! it_pid_alive "$IT_SERVER_PID"; then
 			it_log "$SERVER (pid $IT_SERVER_PID) exited during start-up"
+			it_server_log_tail
 			return 1
 		fi
-		out="$(it_node_status "$d")"
-		line="$(grep -iE "^[[:space:]]*${IT_SERVER_NAME}[[:space:]]+<20>" \
-			<<< "$out" || true)"
-		if [ -n "$line" ] && ! grep -q '<GROUP>' <<< "$line" \
-			&& grep -q '<ACTIVE>' <<< "$line"; then
-			return 0
+		out="$(it_nbtclient "$d" --timeout 1 --retries 0 \
+			--total-timeout 3 status '*<00>' 2>/dev/null || true)"
+		if grep -qix "$IT_SERVER_NAME<20> UNIQUE ACTIVE" <<< "$out"; then
+			break
 		fi
 		sleep 1
 	done
+	out="$(it_node_status "$d")"
+	line="$(grep -iE "^[[:space:]]*${IT_SERVER_NAME}[[:space:]]+<20>" \
+		<<< "$out" || true)"
+	if [ -n "$line" ] && ! grep -q '<GROUP>' <<< "$line" \
+		&& grep -q '<ACTIVE>' <<< "$line"; then
+		return 0
+	fi
 	it_log "$IT_SERVER_NAME<20> not ACTIVE in node status of $IT_SERVER_IP"
 	return 1
 }
@@ -385,7 +449,7 @@ it_wait_ready() {
 it_nbtclient() {
 	local d="$1"; shift
 	it_jail_argv "$d" "$d/hosts"
-	timeout -k 5 300 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
+	it_fg timeout -k 5 300 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
 		"$IT_DIR/nbtclient.py" --server "$IT_SERVER_IP" "$@" < /dev/null
 }
 

@@ -104,7 +104,10 @@ class Name:
 
     def wire(self):
         # RFC 1001 14.1 first-level encoding: each half-byte + 'A'
-        raw = self.name.encode("latin-1").ljust(15, b" ") + bytes([self.suffix])
+        # the node status wildcard is '*' padded with NULs (RFC 1002
+        # 4.2.17), every other name is padded with spaces
+        pad = b"\x00" if self.name == "*" else b" "
+        raw = self.name.encode("latin-1").ljust(15, pad) + bytes([self.suffix])
         enc = bytearray()
         for b in raw:
             enc.append(0x41 + (b >> 4))

@@ -6,6 +6,7 @@
 #   testsuite/integration/restart.sh
 #
 # Steps, one result line each:
+#   restart.start      the server starts and is ready
 #   restart.register   COUNT unique names, each from its own source address
 #                      198.18.3.N (the address in the record is the
 #                      sender's), must all be acknowledged with rcode 0
@@ -54,6 +55,7 @@ rm -rf "$RESULTS/server" "$RESULTS/client" "$RESULTS/logs" \
 	"$RESULTS/summary" "$RESULTS"/*.txt
 mkdir -p "$RESULTS/logs"
 SRV="$RESULTS/server"
+it_server_argv "$SRV"	# fails early if the server binary is missing
 CL="$RESULTS/client"
 LOGS="$RESULTS/logs"
 REG_NET="198.18.3"
@@ -90,8 +92,13 @@ it_server_conf "$SRV"
 it_client_conf "$CL"
 
 it_on_exit it_server_stop
-it_server_start "$SRV"
-it_wait_ready "$CL" || it_die "$SERVER did not become ready (see $SRV/log/)"
+if it_server_start "$SRV" && it_wait_ready "$CL"; then
+	result PASS restart.start "pid $IT_SERVER_PID ready"
+else
+	result FAIL restart.start "not ready (see $SRV/log/)"
+	finish
+	exit 1
+fi
 
 # names: TWITR000<00> .. from 198.18.3.1 ..
 for i in $(seq 1 "$COUNT"); do
@@ -130,7 +137,7 @@ dump_versions() {
 	[ -n "$VERSION_CMD" ] || return 77
 	it_jail_argv "$SRV"
 	# shellcheck disable=SC2086  # VERSION_CMD is a command line
-	timeout -k 5 60 "${IT_JAIL[@]}" $VERSION_CMD "$SRV/smb.conf" \
+	it_fg timeout -k 5 60 "${IT_JAIL[@]}" $VERSION_CMD "$SRV/smb.conf" \
 		> "$f" 2> "$LOGS/$(basename "$f").err" < /dev/null
 }
 
@@ -187,8 +194,7 @@ for pid in $(it_netns_pids); do
 	it_stop_pid "$pid" "leftover of $SERVER"
 done
 
-it_server_start "$SRV"
-if it_wait_ready "$CL"; then
+if it_server_start "$SRV" && it_wait_ready "$CL"; then
 	result PASS restart.restart "pid $IT_SERVER_PID ready"
 else
 	result FAIL restart.restart "not ready after restart (see $SRV/log/)"

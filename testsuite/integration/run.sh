@@ -105,6 +105,7 @@ RES="$RESULTS/results.tsv"
 printf 'test\tresult\tseconds\tnote\n' > "$RES"
 
 # ---- namespace, server -------------------------------------------------------
+it_server_argv "$SRV"	# fails early if the server binary is missing
 it_netns_create
 for ip in $IT_CLIENT_IPS; do
 	it_addr_add "$ip"
@@ -143,23 +144,36 @@ if [ "$CAPTURE" = 1 ] && command -v tshark >/dev/null; then
 fi
 
 it_on_exit it_server_stop
-it_server_start "$SRV"
-if ! it_wait_ready "$CL"; then
-	it_node_status "$CL" > "$LOGS/node-status.log"
-	it_die "$SERVER did not become ready (logs: $SRV/log/, $LOGS/)"
+t0=$EPOCHREALTIME
+if ! it_server_start "$SRV" || ! it_wait_ready "$CL"; then
+	if it_pid_alive "$IT_SERVER_PID"; then
+		it_node_status "$CL" > "$LOGS/node-status.log"
+		note="$IT_SERVER_NAME<20> not ACTIVE in node status"
+	else
+		note="exited during start-up"
+	fi
+	secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+	# a server that cannot start is a failed test, not a harness error
+	printf '%-4s %-42s %7s  %s\n' FAIL server.start "$secs" "$note (logs: $SRV/log/)"
+	printf 'server.start\tFAIL\t%s\t%s\n' "$secs" "$note" >> "$RES"
+	echo "0 passed, 1 failed"
+	exit 1
 fi
 # nmbd needs a few more seconds before it defends its name (see lib.sh);
-# a server that never does fails nbt.register.* below, not the set-up
-if ! it_wait_defends "$CL" 20; then
+# if it never does, nbt.register.* below fail, not the set-up
+if [ "$SERVER" = nmbd ] && ! it_wait_defends "$CL" 20; then
 	it_log "WARNING: $SERVER does not defend $IT_SERVER_NAME<20> yet"
 fi
+secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 it_log "$SERVER ready: $IT_SERVER_NAME=$IT_SERVER_IP in $IT_NS"
+STARTED_LINE="$(printf '%-4s %-42s %7s  %s' PASS server.start "$secs" "pid $IT_SERVER_PID")"
+printf 'server.start\tPASS\t%s\tpid %s\n' "$secs" "$IT_SERVER_PID" >> "$RES"
 
 # ---- helpers for the tests ------------------------------------------------------
 NOTE=""
 jail() {
 	it_jail_argv "$CL" "$CL/hosts"
-	timeout -k 5 "$TEST_TIMEOUT" "${IT_JAIL[@]}" "$@" < /dev/null
+	it_fg timeout -k 5 "$TEST_TIMEOUT" "${IT_JAIL[@]}" "$@" < /dev/null
 }
 nmblookup_q() {
 	jail nmblookup -s "$CL/smb.conf" -U "$IT_SERVER_IP" --recursion "$1"
@@ -297,7 +311,7 @@ torture() {
 jail_tmo() {
 	local tmo="$1"; shift
 	it_jail_argv "$CL" "$CL/hosts"
-	timeout -k 5 "$tmo" "${IT_JAIL[@]}" "$@" < /dev/null
+	it_fg timeout -k 5 "$tmo" "${IT_JAIL[@]}" "$@" < /dev/null
 }
 
 t_smbtorture() {
@@ -374,7 +388,13 @@ t_python() {
 		REALM="$IT_WORKGROUP.TEST" DC_NETBIOSNAME="$IT_SERVER_NAME" \
 		"$IT_PYTHON" -m unittest -v "$mod" 2>&1 || rc=$?
 	[ $rc = 124 ] && { NOTE="killed after ${TEST_TIMEOUT}s"; return 1; }
-	[ $rc = 0 ] || { NOTE="unittest rc=$rc"; return 1; }
+	if [ $rc != 0 ]; then
+		# which tests, and the first exception line
+		NOTE="$(sed -n 's/^\(ERROR\|FAIL\): \([a-z_0-9]*\).*/\1 \2/p' "$LOGS/py.$mod.log" \
+			| tr '\n' ' ')$(grep -m1 -E '^[A-Za-z.]*(Error|Exception)' "$LOGS/py.$mod.log" || true)"
+		NOTE="${NOTE:-unittest rc=$rc}"
+		return 1
+	fi
 }
 
 # the server is still there after everything above (no crash)
@@ -386,31 +406,27 @@ t_server_alive() {
 	it_wait_ready "$CL" || { NOTE="no longer answers node status"; return 1; }
 }
 
-# SIGTERM: the server commits and exits 0 within 15 s
+# SIGTERM: the server commits and exits 0 within 15 s (a daemonized server
+# is not our child: only that it exits is checked)
 t_server_sigterm() {
-	local pid="$IT_SERVER_PID" rc=0 i
+	local pid="$IT_SERVER_PID" rc=0
 	it_pid_alive "$pid" || { NOTE="server not running"; return 1; }
 	kill -TERM "$pid"
-	for i in $(seq 1 30); do
-		if ! it_pid_alive "$pid" \
-			|| ps -o stat= -p "$pid" 2>/dev/null | grep -q '^Z'; then
-			break
-		fi
-		sleep 0.5
+	local i
+	for ((i = 0; i < 150; i++)); do
+		it_pid_alive "$pid" || break
+		sleep 0.1
 	done
+	if it_pid_alive "$pid"; then
+		NOTE="still running 15 s after SIGTERM"
+		return 1
+	fi
+	IT_SERVER_PID=""
 	if [ "$SERVER_DAEMON" = 1 ]; then
-		it_pid_alive "$pid" && { NOTE="still running 15 s after SIGTERM"; return 1; }
-		IT_SERVER_PID=""
+		NOTE="exited"
 		return 0
 	fi
-	if ! ps -o stat= -p "$pid" 2>/dev/null | grep -q '^Z'; then
-		if it_pid_alive "$pid"; then
-			NOTE="still running 15 s after SIGTERM"
-			return 1
-		fi
-	fi
 	wait "$pid" || rc=$?
-	IT_SERVER_PID=""
 	NOTE="exit status $rc"
 	[ $rc = 0 ]
 }
@@ -450,7 +466,7 @@ t_restart() {
 		return 77
 	fi
 	RESULTS="$RESULTS/restart" IT_NS="twit-r$$" \
-		timeout -k 10 "$TEST_TIMEOUT" "$IT_DIR/restart.sh" 2>&1
+		it_fg timeout -k 10 "$TEST_TIMEOUT" "$IT_DIR/restart.sh" 2>&1
 	local rc=$?
 	NOTE="$(tail -1 "$RESULTS/restart/summary" 2>/dev/null || true)"
 	return $rc
@@ -472,7 +488,8 @@ run_one() {
 }
 
 # ---- run ---------------------------------------------------------------------
-npass=0
+echo "$STARTED_LINE"
+npass=1
 nfail=0
 nskip=0
 for t in "${TESTS[@]}"; do
