@@ -86,6 +86,9 @@ it_on_exit() { IT_CLEANUPS+=("$1"); }
 it_run_cleanups() {
 	local rc=$? i
 	set +e
+	# the reader of our output may be gone (run.sh | head): a write must
+	# not end the clean-up half way
+	trap '' PIPE
 	for ((i = ${#IT_CLEANUPS[@]} - 1; i >= 0; i--)); do
 		eval "${IT_CLEANUPS[$i]}"
 	done
@@ -118,7 +121,11 @@ it_kill_child() {
 it_traps() {
 	it_on_exit it_kill_child
 	trap it_run_cleanups EXIT
+	# caught (not ignored, so children still get the default action):
+	# SIGPIPE's and SIGHUP's default would end us without the EXIT trap
+	trap 'exit 129' HUP
 	trap 'exit 130' INT
+	trap 'exit 141' PIPE
 	trap 'exit 143' TERM
 }
 
