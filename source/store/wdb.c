@@ -255,13 +255,13 @@ static enum twerr wdb_get(struct wdb *db, TALLOC_CTX *mem_ctx,
 			  uint8_t **val, size_t *vlen, bool *found)
 {
 	struct wdb_copy_state s = { .mem_ctx = mem_ctx };
+	TDB_DATA k = wdb_data(key, klen);
 	int ret;
 
 	*val = NULL;
 	*vlen = 0;
 	*found = false;
-	ret = tdb_parse_record(db->tdb, wdb_data(key, klen), wdb_copy_parser,
-			       &s);
+	ret = tdb_parse_record(db->tdb, k, wdb_copy_parser, &s);
 	if (ret != 0) {
 		if (tdb_error(db->tdb) == TDB_ERR_NOEXIST) {
 			return TWERR_OK;
@@ -280,11 +280,12 @@ static enum twerr wdb_get(struct wdb *db, TALLOC_CTX *mem_ctx,
 static enum twerr wdb_store(struct wdb *db, const uint8_t *key, size_t klen,
 			    const uint8_t *val, size_t vlen)
 {
+	TDB_DATA k = wdb_data(key, klen);
+	TDB_DATA v = wdb_data(val, vlen);
 	int ret;
 
 	db->tdb_mods++;
-	ret = tdb_store(db->tdb, wdb_data(key, klen), wdb_data(val, vlen),
-			TDB_REPLACE);
+	ret = tdb_store(db->tdb, k, v, TDB_REPLACE);
 	if (ret != 0) {
 		TW_ERR("wdb: store failed: %s", tdb_errorstr(db->tdb));
 		return TWERR_DB;
@@ -294,10 +295,11 @@ static enum twerr wdb_store(struct wdb *db, const uint8_t *key, size_t klen,
 
 static enum twerr wdb_remove(struct wdb *db, const uint8_t *key, size_t klen)
 {
+	TDB_DATA k = wdb_data(key, klen);
 	int ret;
 
 	db->tdb_mods++;
-	ret = tdb_delete(db->tdb, wdb_data(key, klen));
+	ret = tdb_delete(db->tdb, k);
 	if (ret != 0 && tdb_error(db->tdb) != TDB_ERR_NOEXIST) {
 		TW_ERR("wdb: delete failed: %s", tdb_errorstr(db->tdb));
 		return TWERR_DB;
@@ -330,12 +332,12 @@ static enum twerr wdb_fetch_key(struct wdb *db, const uint8_t *key,
 				size_t klen, struct wrec *out, bool *found)
 {
 	struct wdb_rec_state s = { .out = out, .err = TWERR_OK };
+	TDB_DATA k = wdb_data(key, klen);
 	int ret;
 
 	*found = false;
 	memset(out, 0, sizeof(*out));
-	ret = tdb_parse_record(db->tdb, wdb_data(key, klen), wdb_rec_parser,
-			       &s);
+	ret = tdb_parse_record(db->tdb, k, wdb_rec_parser, &s);
 	if (ret != 0) {
 		if (tdb_error(db->tdb) == TDB_ERR_NOEXIST) {
 			return TWERR_OK;

@@ -476,6 +476,13 @@ static void test_owner_table(void **state)
 	expect_owner(&o[2], PEER_Y, 7, 7);
 	TALLOC_FREE(o);
 
+	/* ours is advertised at the counter, above what we hold */
+	assert_int_equal(wdb_set_min_version(db, 100), TWERR_OK);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 3);
+	expect_owner(&o[0], LOCAL, 100, 1);
+	TALLOC_FREE(o);
+
 	/* the only record of Y goes: so does Y */
 	name_i(&n, 100);
 	assert_int_equal(wdb_delete(db, &n), TWERR_OK);
@@ -488,7 +495,7 @@ static void test_owner_table(void **state)
 	assert_int_equal(sync_db(t, db), TWERR_OK);
 	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
 	assert_int_equal(num, 3);
-	expect_owner(&o[0], LOCAL, 3, 1);
+	expect_owner(&o[0], LOCAL, 100, 1);
 	expect_owner(&o[1], PEER_X, 20, 20);
 	expect_owner(&o[2], PEER_Z, 9, 9);
 	TALLOC_FREE(o);
@@ -500,7 +507,7 @@ static void test_owner_table(void **state)
 	}
 	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
 	assert_int_equal(num, 3);
-	expect_owner(&o[0], LOCAL, 3, 0);
+	expect_owner(&o[0], LOCAL, 100, 0);
 	TALLOC_FREE(o);
 	assert_int_equal(sync_db(t, db), TWERR_OK);
 	TALLOC_FREE(db);
@@ -509,7 +516,7 @@ static void test_owner_table(void **state)
 	db = open_db(t);
 	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
 	assert_int_equal(num, 3);
-	expect_owner(&o[0], LOCAL, 3, 0);
+	expect_owner(&o[0], LOCAL, 100, 0);
 	expect_owner(&o[1], PEER_X, 20, 20);
 	expect_owner(&o[2], PEER_Z, 9, 9);
 	TALLOC_FREE(o);
@@ -1371,6 +1378,82 @@ static void test_counter_repair(void **state)
 	TALLOC_FREE(db);
 }
 
+static void raw_delete(struct tctx *t, const uint8_t *key, size_t klen)
+{
+	struct tdb_context *tdb = NULL;
+	TDB_DATA k = { .dptr = (uint8_t *)(uintptr_t)key, .dsize = klen };
+
+	tdb = tdb_open(t->path, 0, 0, O_RDWR, 0600);
+	assert_non_null(tdb);
+	assert_int_equal(tdb_delete(tdb, k), 0);
+	tdb_close(tdb);
+}
+
+/* A missing header is rebuilt with the counter taken from the index. */
+static void test_missing_header(void **state)
+{
+	struct tctx *t = *state;
+	static const uint8_t mkey[] = { 'M' };
+	struct wdb *db = open_db(t);
+	struct wrec r;
+	unsigned i;
+
+	for (i = 0; i < 5; i++) {
+		rec_i(&r, i, 0, 0);
+		put_ok(db, &r, WDB_ALLOC_VERSION);
+	}
+	assert_int_equal(wdb_flush(db), TWERR_OK);
+	TALLOC_FREE(db);
+	raw_delete(t, mkey, sizeof(mkey));
+	db = open_db(t);
+	assert_int_equal(wdb_current_version(db), 5);
+	rec_i(&r, 9, 0, 0);
+	put_ok(db, &r, WDB_ALLOC_VERSION);
+	assert_int_equal(r.version, 6);
+	assert_int_equal(wdb_flush(db), TWERR_OK);
+	TALLOC_FREE(db);
+}
+
+/*
+ * Our address changed: the old records read as another owner's, the
+ * counter goes on (it never goes back), the new owner gets new versions.
+ */
+static void test_local_owner_changed(void **state)
+{
+	struct tctx *t = *state;
+	struct wdb_config cfg = {
+		.path = t->path,
+		.local_owner = PEER_Z,
+		.nosync = true,
+	};
+	struct wdb *db = open_db(t);
+	struct wdb_owner *o = NULL;
+	size_t num = 0;
+	struct wrec r;
+
+	rec_i(&r, 1, 0, 0);
+	put_ok(db, &r, WDB_ALLOC_VERSION);
+	rec_i(&r, 2, 0, 0);
+	put_ok(db, &r, WDB_ALLOC_VERSION);
+	assert_int_equal(wdb_flush(db), TWERR_OK);
+	TALLOC_FREE(db);
+
+	db = open_db_cfg(t, &cfg);
+	assert_int_equal(wdb_local_owner(db), PEER_Z);
+	assert_int_equal(wdb_current_version(db), 2);
+	rec_i(&r, 3, 0, 0);
+	put_ok(db, &r, WDB_ALLOC_VERSION);
+	assert_int_equal(r.version, 3);
+	assert_int_equal(r.owner, PEER_Z);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 2);
+	expect_owner(&o[0], LOCAL, 2, 1);
+	expect_owner(&o[1], PEER_Z, 3, 3);
+	TALLOC_FREE(o);
+	assert_int_equal(wdb_flush(db), TWERR_OK);
+	TALLOC_FREE(db);
+}
+
 /* ------------------------------------------------------------------ */
 /* persistence faults (SECURITY.md E 38) */
 
@@ -1710,6 +1793,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_counter_repair, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_missing_header, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_local_owner_changed,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_without_commit,
 						setup, teardown),
