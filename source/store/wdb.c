@@ -71,13 +71,13 @@ struct wdb {
 	uint32_t commit_delay_us;
 	uint32_t max_batch;
 
-	uint64_t counter;		/* last allocated version */
-	uint64_t counter_committed;	/* counter in the committed header */
-	bool meta_dirty;		/* header must be rewritten */
+	uint64_t counter; /* last allocated version */
+	uint64_t counter_committed; /* counter in the committed header */
+	bool meta_dirty; /* header must be rewritten */
 
-	bool in_txn;			/* a batch (transaction) is open */
+	bool in_txn; /* a batch (transaction) is open */
 	uint32_t batch_writes;
-	uint64_t tdb_mods;		/* stores + deletes issued, ever */
+	uint64_t tdb_mods; /* stores + deletes issued, ever */
 	struct tevent_immediate *commit_im;
 	struct tevent_timer *commit_timer;
 
@@ -110,8 +110,7 @@ struct wdb_bucket {
 };
 
 static void wdb_commit_handler(struct tevent_context *ev,
-			       struct tevent_immediate *im,
-			       void *private_data);
+			       struct tevent_immediate *im, void *private_data);
 static void wdb_commit_timer_handler(struct tevent_context *ev,
 				     struct tevent_timer *te,
 				     struct timeval now, void *private_data);
@@ -158,12 +157,12 @@ static void wdb_bucket_key(uint32_t owner, uint64_t bid, uint8_t *key)
 static TDB_DATA wdb_data(const uint8_t *p, size_t len)
 {
 	/* tdb takes non-const keys and values but never writes through them */
-	return (TDB_DATA) { .dptr = (uint8_t *)(uintptr_t)p, .dsize = len };
+	return (TDB_DATA){ .dptr = (uint8_t *)(uintptr_t)p, .dsize = len };
 }
 
 /* Compare index entries by (version, key bytes, key length). */
-static int wdb_ient_cmp(uint64_t va, const uint8_t *ka, size_t la,
-			uint64_t vb, const uint8_t *kb, size_t lb)
+static int wdb_ient_cmp(uint64_t va, const uint8_t *ka, size_t la, uint64_t vb,
+			const uint8_t *kb, size_t lb)
 {
 	size_t n = (la < lb) ? la : lb;
 	int c;
@@ -251,8 +250,8 @@ static int wdb_copy_parser(TDB_DATA key, TDB_DATA data, void *private_data)
 
 /* Copy a value out into a talloc buffer. */
 static enum twerr wdb_get(struct wdb *db, TALLOC_CTX *mem_ctx,
-			  const uint8_t *key, size_t klen,
-			  uint8_t **val, size_t *vlen, bool *found)
+			  const uint8_t *key, size_t klen, uint8_t **val,
+			  size_t *vlen, bool *found)
 {
 	struct wdb_copy_state s = { .mem_ctx = mem_ctx };
 	TDB_DATA k = wdb_data(key, klen);
@@ -328,8 +327,8 @@ static int wdb_rec_parser(TDB_DATA key, TDB_DATA data, void *private_data)
  * Read the record stored under key.  TWERR_CORRUPT (with *found true) when
  * the value does not decode.
  */
-static enum twerr wdb_fetch_key(struct wdb *db, const uint8_t *key,
-				size_t klen, struct wrec *out, bool *found)
+static enum twerr wdb_fetch_key(struct wdb *db, const uint8_t *key, size_t klen,
+				struct wrec *out, bool *found)
 {
 	struct wdb_rec_state s = { .out = out, .err = TWERR_OK };
 	TDB_DATA k = wdb_data(key, klen);
@@ -351,8 +350,8 @@ static enum twerr wdb_fetch_key(struct wdb *db, const uint8_t *key,
 	return s.err;
 }
 
-static enum twerr wdb_store_rec(struct wdb *db, const uint8_t *key,
-				size_t klen, const struct wrec *rec)
+static enum twerr wdb_store_rec(struct wdb *db, const uint8_t *key, size_t klen,
+				const struct wrec *rec)
 {
 	uint8_t buf[WREC_CODEC_MAX_LEN] = {};
 	struct wwr w = {};
@@ -369,8 +368,8 @@ static enum twerr wdb_store_rec(struct wdb *db, const uint8_t *key,
 /* ------------------------------------------------------------------ */
 /* header record: magic, format, owner, counter */
 
-static enum twerr wdb_meta_load(struct wdb *db, bool *found,
-				uint32_t *owner, uint64_t *counter)
+static enum twerr wdb_meta_load(struct wdb *db, bool *found, uint32_t *owner,
+				uint64_t *counter)
 {
 	static const uint8_t key[1] = { WDB_TAG_META };
 	TALLOC_CTX *tmp = talloc_new(db);
@@ -439,8 +438,8 @@ static void wdb_check_alarm(struct wdb *db)
  * strictly increasing.  Items are returned as u64.
  */
 static enum twerr wdb_list_decode(TALLOC_CTX *mem_ctx, const uint8_t *val,
-				  size_t vlen, size_t width,
-				  uint64_t **items, size_t *num)
+				  size_t vlen, size_t width, uint64_t **items,
+				  size_t *num)
 {
 	struct wcur c = {};
 	uint64_t *arr = NULL;
@@ -612,7 +611,7 @@ static enum twerr wdb_bucket_decode(TALLOC_CTX *mem_ctx, uint8_t *val,
 	uint8_t format;
 	size_t i;
 
-	*b = (struct wdb_bucket) { .raw = val };
+	*b = (struct wdb_bucket){ .raw = val };
 	wcur_init(&c, val, vlen);
 	format = wcur_u8(&c);
 	n = wcur_be32(&c);
@@ -631,8 +630,7 @@ static enum twerr wdb_bucket_decode(TALLOC_CTX *mem_ctx, uint8_t *val,
 		e->version = wcur_be64(&c);
 		e->klen = wcur_u8(&c);
 		e->key = wcur_take(&c, e->klen);
-		if (!wcur_ok(&c) || e->klen < NBN_RAW_LEN ||
-		    e->version == 0 ||
+		if (!wcur_ok(&c) || e->klen < NBN_RAW_LEN || e->version == 0 ||
 		    (e->version >> WDB_BUCKET_SHIFT) != bid) {
 			return TWERR_CORRUPT;
 		}
@@ -659,7 +657,7 @@ static enum twerr wdb_bucket_load(struct wdb *db, TALLOC_CTX *mem_ctx,
 	size_t vlen = 0;
 	enum twerr err;
 
-	*b = (struct wdb_bucket) {};
+	*b = (struct wdb_bucket){};
 	wdb_bucket_key(owner, bid, key);
 	err = wdb_get(db, mem_ctx, key, sizeof(key), &val, &vlen, found);
 	if (err != TWERR_OK || !*found) {
@@ -794,8 +792,8 @@ done:
 	return err;
 }
 
-static enum twerr wdb_index_remove(struct wdb *db, uint32_t owner,
-				   uint64_t v, const uint8_t *k, uint8_t klen)
+static enum twerr wdb_index_remove(struct wdb *db, uint32_t owner, uint64_t v,
+				   const uint8_t *k, uint8_t klen)
 {
 	static const uint8_t okey[1] = { WDB_TAG_OWNERS };
 	TALLOC_CTX *tmp = talloc_new(db);
@@ -833,11 +831,10 @@ static enum twerr wdb_index_remove(struct wdb *db, uint32_t owner,
 		goto done;
 	}
 	wdb_dir_key(owner, dkey);
-	err = wdb_list_update(db, dkey, sizeof(dkey), 8, bid, false,
-			      &emptied);
+	err = wdb_list_update(db, dkey, sizeof(dkey), 8, bid, false, &emptied);
 	if (err == TWERR_OK && emptied) {
-		err = wdb_list_update(db, okey, sizeof(okey), 4, owner,
-				      false, NULL);
+		err = wdb_list_update(db, okey, sizeof(okey), 4, owner, false,
+				      NULL);
 	}
 done:
 	talloc_free(tmp);
@@ -863,8 +860,7 @@ static enum twerr wdb_index_bounds(struct wdb *db, uint32_t owner,
 		return TWERR_NOMEM;
 	}
 	wdb_dir_key(owner, dkey);
-	err = wdb_list_load(db, tmp, dkey, sizeof(dkey), 8, &bids, &nb,
-			    &found);
+	err = wdb_list_load(db, tmp, dkey, sizeof(dkey), 8, &bids, &nb, &found);
 	if (err != TWERR_OK || !found) {
 		goto done;
 	}
@@ -993,8 +989,7 @@ static enum twerr wdb_commit_batch(struct wdb *db)
 	if (err == TWERR_OK) {
 		ret = tdb_transaction_commit(db->tdb);
 		if (ret != 0) {
-			TW_ERR("wdb: commit failed: %s",
-			       tdb_errorstr(db->tdb));
+			TW_ERR("wdb: commit failed: %s", tdb_errorstr(db->tdb));
 			err = TWERR_DB;
 		}
 	}
@@ -1021,8 +1016,7 @@ static enum twerr wdb_commit_batch(struct wdb *db)
 }
 
 static void wdb_commit_handler(struct tevent_context *ev,
-			       struct tevent_immediate *im,
-			       void *private_data)
+			       struct tevent_immediate *im, void *private_data)
 {
 	struct wdb *db = talloc_get_type_abort(private_data, struct wdb);
 
@@ -1067,7 +1061,8 @@ static int wdb_destructor(struct wdb *db)
 		if (db->batch_writes > 0) {
 			TW_WARN("wdb: closed with %" PRIu32 " uncommitted "
 				"writes (no wdb_flush); they were never "
-				"acknowledged", db->batch_writes);
+				"acknowledged",
+				db->batch_writes);
 		}
 		wdb_unschedule(db);
 		tdb_transaction_cancel(db->tdb);
@@ -1131,8 +1126,8 @@ enum twerr wdb_open(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	db->ev = ev;
 	db->local_owner = cfg->local_owner;
 	db->commit_delay_us = cfg->commit_delay_us;
-	db->max_batch = (cfg->max_batch != 0) ? cfg->max_batch
-					      : WDB_DEFAULT_MAX_BATCH;
+	db->max_batch = (cfg->max_batch != 0) ? cfg->max_batch :
+						WDB_DEFAULT_MAX_BATCH;
 	db->clear_im = tevent_create_immediate(db);
 	if (db->clear_im == NULL) {
 		err = TWERR_NOMEM;
@@ -1151,8 +1146,8 @@ enum twerr wdb_open(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	if (ret != 0 && errno == ENOENT) {
 		open_flags |= O_CREAT | O_EXCL;
 	}
-	db->tdb = tdb_open_ex(cfg->path, WDB_HASH_SIZE, flags, open_flags,
-			      0600, &log_ctx, NULL);
+	db->tdb = tdb_open_ex(cfg->path, WDB_HASH_SIZE, flags, open_flags, 0600,
+			      &log_ctx, NULL);
 	if (db->tdb == NULL) {
 		TW_ERR("wdb: cannot open %s: %s", cfg->path, strerror(errno));
 		err = TWERR_IO;
@@ -1171,7 +1166,8 @@ enum twerr wdb_open(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		db->counter_committed = counter;
 		if (owner != db->local_owner) {
 			TW_NOTICE("wdb: local owner changed from 0x%08" PRIx32
-				  " to 0x%08" PRIx32, owner, db->local_owner);
+				  " to 0x%08" PRIx32,
+				  owner, db->local_owner);
 			db->meta_dirty = true;
 		}
 	} else {
@@ -1430,8 +1426,8 @@ static void wdb_complete_waiters(struct wdb *db, enum twerr err)
 	}
 }
 
-struct tevent_req *wdb_sync_send(TALLOC_CTX *mem_ctx,
-				 struct tevent_context *ev, struct wdb *db)
+struct tevent_req *wdb_sync_send(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+				 struct wdb *db)
 {
 	struct tevent_req *req = NULL;
 	struct wdb_sync_state *s = NULL;
@@ -1547,7 +1543,7 @@ enum twerr wdb_owners(struct wdb *db, TALLOC_CTX *mem_ctx,
 		if (max_v == 0) {
 			continue;
 		}
-		arr[count++] = (struct wdb_owner) {
+		arr[count++] = (struct wdb_owner){
 			.owner = owner,
 			.max_version = max_v,
 			.min_version = min_v,
@@ -1562,7 +1558,7 @@ enum twerr wdb_owners(struct wdb *db, TALLOC_CTX *mem_ctx,
 		}
 		memmove(&arr[pos + 1], &arr[pos],
 			(count - pos) * sizeof(arr[0]));
-		arr[pos] = (struct wdb_owner) {
+		arr[pos] = (struct wdb_owner){
 			.owner = db->local_owner,
 			.max_version = db->counter,
 		};
@@ -1577,8 +1573,8 @@ done:
 
 enum twerr wdb_range(struct wdb *db, TALLOC_CTX *mem_ctx, uint32_t owner,
 		     uint64_t min_version, uint64_t max_version,
-		     size_t max_count, bool only_replicable,
-		     struct wrec **recs, size_t *num)
+		     size_t max_count, bool only_replicable, struct wrec **recs,
+		     size_t *num)
 {
 	TALLOC_CTX *tmp = talloc_new(mem_ctx);
 	uint64_t hi = (max_version == 0) ? UINT64_MAX : max_version;
@@ -1603,8 +1599,7 @@ enum twerr wdb_range(struct wdb *db, TALLOC_CTX *mem_ctx, uint32_t owner,
 		goto done;
 	}
 	wdb_dir_key(owner, dkey);
-	err = wdb_list_load(db, tmp, dkey, sizeof(dkey), 8, &bids, &nb,
-			    &found);
+	err = wdb_list_load(db, tmp, dkey, sizeof(dkey), 8, &bids, &nb, &found);
 	if (err != TWERR_OK || !found) {
 		goto done;
 	}

@@ -27,11 +27,11 @@
 struct wdb;
 
 struct wdb_config {
-	const char *path;	/* tdb file */
-	uint32_t local_owner;	/* our owner address (host order) */
-	bool nosync;		/* TDB_NOSYNC: tests and benchmarks only */
-	uint32_t commit_delay_us;	/* 0: commit at the end of this loop pass */
-	uint32_t max_batch;	/* commit early after this many writes (0: 1024) */
+	const char *path; /* tdb file */
+	uint32_t local_owner; /* our owner address (host order) */
+	bool nosync; /* TDB_NOSYNC: tests and benchmarks only */
+	uint32_t commit_delay_us; /* 0: commit at the end of this loop pass */
+	uint32_t max_batch; /* commit early after this many writes (0: 1024) */
 };
 
 #define WDB_DEFAULT_MAX_BATCH 1024
@@ -55,7 +55,7 @@ struct wdb_config {
 enum twerr wdb_open(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		    const struct wdb_config *cfg, struct wdb **out);
 uint32_t wdb_local_owner(const struct wdb *db);
-uint64_t wdb_current_version(const struct wdb *db);	/* last allocated */
+uint64_t wdb_current_version(const struct wdb *db); /* last allocated */
 
 /*
  * Reads see the writes of the batch not yet committed.  *found false and
@@ -96,8 +96,8 @@ enum twerr wdb_delete(struct wdb *db, const struct nbn_name *name);
  * completes at once (tevent_req_post), with the error of a batch that was
  * aborted earlier in the same loop pass, if any.
  */
-struct tevent_req *wdb_sync_send(TALLOC_CTX *mem_ctx,
-				 struct tevent_context *ev, struct wdb *db);
+struct tevent_req *wdb_sync_send(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+				 struct wdb *db);
 enum twerr wdb_sync_recv(struct tevent_req *req);
 
 /* Commit now, synchronously (shutdown, tests). */
@@ -110,7 +110,11 @@ enum twerr wdb_flush(struct wdb *db);
  * as soon as the counter is above 0.  min_version is the lowest version
  * held (0 when none is held).
  */
-struct wdb_owner { uint32_t owner; uint64_t max_version; uint64_t min_version; };
+struct wdb_owner {
+	uint32_t owner;
+	uint64_t max_version;
+	uint64_t min_version;
+};
 enum twerr wdb_owners(struct wdb *db, TALLOC_CTX *mem_ctx,
 		      struct wdb_owner **owners, size_t *num);
 
@@ -126,8 +130,8 @@ enum twerr wdb_owners(struct wdb *db, TALLOC_CTX *mem_ctx,
  */
 enum twerr wdb_range(struct wdb *db, TALLOC_CTX *mem_ctx, uint32_t owner,
 		     uint64_t min_version, uint64_t max_version,
-		     size_t max_count, bool only_replicable,
-		     struct wrec **recs, size_t *num);
+		     size_t max_count, bool only_replicable, struct wrec **recs,
+		     size_t *num);
 
 /*
  * Read-only walk over every record (scavenging, admin listing); fn returns
@@ -153,12 +157,12 @@ enum twerr wdb_set_min_version(struct wdb *db, uint64_t version);
 #define WDB_BUCKET_MAX_ENTRIES 4096
 
 struct wdb_stats {
-	uint64_t commits;		/* transactions committed */
-	uint64_t commit_failures;	/* commits that failed */
-	uint64_t batches_aborted;	/* batches cancelled after a failure */
-	uint64_t writes;		/* puts and deletes applied */
-	uint64_t corrupt_skipped;	/* damaged values skipped by reads */
-	bool version_alarm;		/* counter above WDB_VERSION_ALARM */
+	uint64_t commits; /* transactions committed */
+	uint64_t commit_failures; /* commits that failed */
+	uint64_t batches_aborted; /* batches cancelled after a failure */
+	uint64_t writes; /* puts and deletes applied */
+	uint64_t corrupt_skipped; /* damaged values skipped by reads */
+	bool version_alarm; /* counter above WDB_VERSION_ALARM */
 };
 
 void wdb_get_stats(const struct wdb *db, struct wdb_stats *out);

@@ -243,10 +243,10 @@ bool wrec_equal(const struct wrec *a, const struct wrec *b)
 	    memcmp(a->name.scope, b->name.scope, a->name.scope_len) != 0) {
 		return false;
 	}
-	if (a->type != b->type || a->state != b->state ||
-	    a->node != b->node || a->is_static != b->is_static ||
-	    a->owner != b->owner || a->version != b->version ||
-	    a->expire != b->expire || a->registered_by != b->registered_by ||
+	if (a->type != b->type || a->state != b->state || a->node != b->node ||
+	    a->is_static != b->is_static || a->owner != b->owner ||
+	    a->version != b->version || a->expire != b->expire ||
+	    a->registered_by != b->registered_by ||
 	    a->num_addrs != b->num_addrs || a->num_addrs > WREC_MAX_ADDRS) {
 		return false;
 	}

@@ -31,8 +31,8 @@
 #define WREC_CODEC_ADDR_LEN 16
 
 #define WREC_CODEC_MIN_LEN (WREC_CODEC_HEAD_LEN + WREC_CODEC_TAIL_LEN)
-#define WREC_CODEC_MAX_LEN                                   \
-	(WREC_CODEC_MIN_LEN + NBN_SCOPE_MAX +                \
+#define WREC_CODEC_MAX_LEN                    \
+	(WREC_CODEC_MIN_LEN + NBN_SCOPE_MAX + \
 	 WREC_MAX_ADDRS * WREC_CODEC_ADDR_LEN)
 
 /* Static bit in the flags byte; every other bit is reserved and zero. */

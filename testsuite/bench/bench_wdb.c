@@ -159,8 +159,7 @@ static bool count_fn(const struct wrec *rec, void *private_data)
 	return true;
 }
 
-static bool bench_range(struct tevent_context *ev, const char *path,
-			uint32_t n)
+static bool bench_range(struct tevent_context *ev, const char *path, uint32_t n)
 {
 	TALLOC_CTX *tmp = talloc_new(ev);
 	struct wdb *db = bench_open(tmp, ev, path, true);
@@ -196,19 +195,22 @@ static bool bench_range(struct tevent_context *ev, const char *path,
 	}
 	dt = now_s() - t0;
 	printf("load          %" PRIu32 " replica records (no fsync) "
-	       "%.3f s, %.0f puts/s\n", n, dt, n / dt);
+	       "%.3f s, %.0f puts/s\n",
+	       n, dt, n / dt);
 	maxv = 2 * (uint64_t)n;
 
 	t0 = now_s();
 	if (wdb_range(db, tmp, OWNER_PEER, 1, 0, 0, true, &recs, &num) !=
-	    TWERR_OK || num != n) {
+		    TWERR_OK ||
+	    num != n) {
 		fprintf(stderr, "bench_wdb: full range gave %zu\n", num);
 		goto done;
 	}
 	dt = now_s() - t0;
 	TALLOC_FREE(recs);
 	printf("range         all %zu records          %9.3f ms  "
-	       "(%.2f us/record)\n", num, dt * 1000.0, dt * 1e6 / num);
+	       "(%.2f us/record)\n",
+	       num, dt * 1000.0, dt * 1e6 / num);
 
 	/* a pull in chunks of 1000, as a partner would page through */
 	t0 = now_s();
@@ -226,7 +228,8 @@ static bool bench_range(struct tevent_context *ev, const char *path,
 	}
 	dt = now_s() - t0;
 	printf("range         %" PRIu32 " chunks of 1000           %9.3f ms"
-	       "  (%.3f ms/chunk)\n", q, dt * 1000.0, dt * 1000.0 / q);
+	       "  (%.3f ms/chunk)\n",
+	       q, dt * 1000.0, dt * 1000.0 / q);
 
 	/* small windows anywhere: cost must not depend on the position */
 	srandom(1);
@@ -234,27 +237,30 @@ static bool bench_range(struct tevent_context *ev, const char *path,
 	for (q = 0; q < 10000; q++) {
 		uint64_t lo = 1 + (uint64_t)random() % maxv;
 
-		if (wdb_range(db, tmp, OWNER_PEER, lo, lo + 19, 0, true,
-			      &recs, &num) != TWERR_OK) {
+		if (wdb_range(db, tmp, OWNER_PEER, lo, lo + 19, 0, true, &recs,
+			      &num) != TWERR_OK) {
 			goto done;
 		}
 		TALLOC_FREE(recs);
 	}
 	dt = now_s() - t0;
 	printf("range         10000 windows of 20 versions %9.3f ms  "
-	       "(%.1f us/query)\n", dt * 1000.0, dt * 1e6 / 10000);
+	       "(%.1f us/query)\n",
+	       dt * 1000.0, dt * 1e6 / 10000);
 
 	/* an unknown owner and an empty window answer without a walk */
 	t0 = now_s();
 	for (q = 0; q < 10000; q++) {
 		if (wdb_range(db, tmp, OWNER_PEER + 7, 1, 0, 0, true, &recs,
-			      &num) != TWERR_OK || num != 0) {
+			      &num) != TWERR_OK ||
+		    num != 0) {
 			goto done;
 		}
 	}
 	dt = now_s() - t0;
 	printf("range         10000 unknown-owner queries  %9.3f ms  "
-	       "(%.1f us/query)\n", dt * 1000.0, dt * 1e6 / 10000);
+	       "(%.1f us/query)\n",
+	       dt * 1000.0, dt * 1e6 / 10000);
 
 	t0 = now_s();
 	if (wdb_traverse(db, count_fn, &walked) != TWERR_OK) {

@@ -33,7 +33,7 @@
 #include "store/wdb.h"
 #include "store/wrec_codec.h"
 
-#define LOCAL 0xc6120001u	/* 198.18.0.1 */
+#define LOCAL 0xc6120001u /* 198.18.0.1 */
 #define PEER_X 0xc6120002u
 #define PEER_Y 0xc6120003u
 #define PEER_Z 0xc6120004u
@@ -100,8 +100,7 @@ static void name_i(struct nbn_name *n, unsigned i)
 	n->raw[15] = 0x20;
 }
 
-static void rec_i(struct wrec *r, unsigned i, uint32_t owner,
-		  uint64_t version)
+static void rec_i(struct wrec *r, unsigned i, uint32_t owner, uint64_t version)
 {
 	memset(r, 0, sizeof(*r));
 	name_i(&r->name, i);
@@ -404,8 +403,7 @@ static void test_counter_limits(void **state)
 	wdb_get_stats(db, &st);
 	assert_false(st.version_alarm);
 
-	assert_int_equal(wdb_set_min_version(db, WDB_VERSION_ALARM),
-			 TWERR_OK);
+	assert_int_equal(wdb_set_min_version(db, WDB_VERSION_ALARM), TWERR_OK);
 	wdb_get_stats(db, &st);
 	assert_false(st.version_alarm);
 	rec_i(&r, 1, 0, 0);
@@ -544,8 +542,8 @@ static uint64_t range_version(unsigned i)
 }
 
 static size_t range_count(struct tctx *t, struct wdb *db, uint32_t owner,
-			  uint64_t lo, uint64_t hi, size_t max_count,
-			  bool repl, uint64_t *first, uint64_t *last)
+			  uint64_t lo, uint64_t hi, size_t max_count, bool repl,
+			  uint64_t *first, uint64_t *last)
 {
 	struct wrec *recs = NULL;
 	size_t num = 0;
@@ -606,16 +604,13 @@ static void test_range(void **state)
 	assert_int_equal(last, UINT64_C(1) << 50);
 
 	/* exact edges: a version, one below, one above, a gap */
-	assert_int_equal(range_count(t, db, PEER_X, 4, 4, 0, false, &first,
-				     NULL),
-			 1);
+	assert_int_equal(
+		range_count(t, db, PEER_X, 4, 4, 0, false, &first, NULL), 1);
 	assert_int_equal(first, 4);
-	assert_int_equal(range_count(t, db, PEER_X, 5, 6, 0, false, NULL,
-				     NULL),
+	assert_int_equal(range_count(t, db, PEER_X, 5, 6, 0, false, NULL, NULL),
 			 0);
-	assert_int_equal(range_count(t, db, PEER_X, 3, 5, 0, false, &first,
-				     NULL),
-			 1);
+	assert_int_equal(
+		range_count(t, db, PEER_X, 3, 5, 0, false, &first, NULL), 1);
 	/* across bucket edges (1024 versions per bucket) */
 	assert_int_equal(range_count(t, db, PEER_X, 1020, 1030, 0, false,
 				     &first, &last),
@@ -628,8 +623,8 @@ static void test_range(void **state)
 	assert_int_equal(first, 1024);
 	assert_int_equal(last, 2047);
 	/* the last dense one and the sparse tail */
-	assert_int_equal(range_count(t, db, PEER_X, 3 * (RANGE_N - 1) + 1, 0,
-				     0, false, &first, NULL),
+	assert_int_equal(range_count(t, db, PEER_X, 3 * (RANGE_N - 1) + 1, 0, 0,
+				     false, &first, NULL),
 			 4);
 	assert_int_equal(first, 3 * (RANGE_N - 1) + 1);
 	assert_int_equal(range_count(t, db, PEER_X, 3 * RANGE_N,
@@ -639,33 +634,27 @@ static void test_range(void **state)
 	assert_int_equal(range_count(t, db, PEER_X, UINT64_C(1) << 40,
 				     UINT64_MAX, 0, false, NULL, NULL),
 			 3);
-	assert_int_equal(range_count(t, db, PEER_X, (UINT64_C(1) << 50) + 1,
-				     0, 0, false, NULL, NULL),
+	assert_int_equal(range_count(t, db, PEER_X, (UINT64_C(1) << 50) + 1, 0,
+				     0, false, NULL, NULL),
 			 0);
 
 	/* min > max, unknown owner, and max 0 meaning "no bound" */
-	assert_int_equal(range_count(t, db, PEER_X, 10, 9, 0, false, NULL,
-				     NULL),
+	assert_int_equal(
+		range_count(t, db, PEER_X, 10, 9, 0, false, NULL, NULL), 0);
+	assert_int_equal(range_count(t, db, PEER_Y, 0, 0, 0, false, NULL, NULL),
 			 0);
-	assert_int_equal(range_count(t, db, PEER_Y, 0, 0, 0, false, NULL,
-				     NULL),
-			 0);
-	assert_int_equal(range_count(t, db, LOCAL, 1, 100, 0, false, NULL,
-				     NULL),
-			 0);
+	assert_int_equal(
+		range_count(t, db, LOCAL, 1, 100, 0, false, NULL, NULL), 0);
 
 	/* max_count */
-	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 10, false, &first,
-				     &last),
-			 10);
+	assert_int_equal(
+		range_count(t, db, PEER_X, 0, 0, 10, false, &first, &last), 10);
 	assert_int_equal(first, 1);
 	assert_int_equal(last, 28);
-	assert_int_equal(range_count(t, db, PEER_X, 2000, 0, 1, false, &first,
-				     NULL),
-			 1);
+	assert_int_equal(
+		range_count(t, db, PEER_X, 2000, 0, 1, false, &first, NULL), 1);
 	assert_int_equal(first, 2002);
-	assert_int_equal(range_count(t, db, PEER_X, 1, 1, 5, false, NULL,
-				     NULL),
+	assert_int_equal(range_count(t, db, PEER_X, 1, 1, 5, false, NULL, NULL),
 			 1);
 
 	/* released records are never replicated; tombstones are */
@@ -675,18 +664,15 @@ static void test_range(void **state)
 	rec_i(&r, 2, PEER_X, range_version(2));
 	r.state = WREC_TOMBSTONE;
 	put_ok(db, &r, 0);
-	assert_int_equal(range_count(t, db, PEER_X, 1, 7, 0, true, &first,
-				     &last),
-			 2);
+	assert_int_equal(
+		range_count(t, db, PEER_X, 1, 7, 0, true, &first, &last), 2);
 	assert_int_equal(first, 1);
 	assert_int_equal(last, 7);
-	assert_int_equal(range_count(t, db, PEER_X, 1, 7, 0, false, NULL,
-				     NULL),
+	assert_int_equal(range_count(t, db, PEER_X, 1, 7, 0, false, NULL, NULL),
 			 3);
 	/* max_count counts only what is returned */
-	assert_int_equal(range_count(t, db, PEER_X, 1, 0, 2, true, &first,
-				     &last),
-			 2);
+	assert_int_equal(
+		range_count(t, db, PEER_X, 1, 0, 2, true, &first, &last), 2);
 	assert_int_equal(last, 7);
 	assert_int_equal(sync_db(t, db), TWERR_OK);
 	TALLOC_FREE(db);
@@ -705,38 +691,32 @@ static void test_index_follows_changes(void **state)
 	put_ok(db, &r, 0);
 	rec_i(&r, 1, PEER_X, 9);
 	put_ok(db, &r, 0);
-	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, &first,
-				     NULL),
-			 1);
+	assert_int_equal(
+		range_count(t, db, PEER_X, 0, 0, 0, false, &first, NULL), 1);
 	assert_int_equal(first, 9);
 
 	/* to another bucket */
 	rec_i(&r, 1, PEER_X, 5000);
 	put_ok(db, &r, 0);
-	assert_int_equal(range_count(t, db, PEER_X, 0, 4999, 0, false, NULL,
-				     NULL),
-			 0);
-	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, &first,
-				     NULL),
-			 1);
+	assert_int_equal(
+		range_count(t, db, PEER_X, 0, 4999, 0, false, NULL, NULL), 0);
+	assert_int_equal(
+		range_count(t, db, PEER_X, 0, 0, 0, false, &first, NULL), 1);
 	assert_int_equal(first, 5000);
 
 	/* to another owner (a replica we take over: ours now) */
 	rec_i(&r, 1, 0, 0);
 	put_ok(db, &r, WDB_ALLOC_VERSION);
-	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, NULL,
-				     NULL),
+	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, NULL, NULL),
 			 0);
-	assert_int_equal(range_count(t, db, LOCAL, 0, 0, 0, false, &first,
-				     NULL),
-			 1);
+	assert_int_equal(
+		range_count(t, db, LOCAL, 0, 0, 0, false, &first, NULL), 1);
 	assert_int_equal(first, 1);
 
 	/* deleted */
 	name_i(&n, 1);
 	assert_int_equal(wdb_delete(db, &n), TWERR_OK);
-	assert_int_equal(range_count(t, db, LOCAL, 0, 0, 0, false, NULL,
-				     NULL),
+	assert_int_equal(range_count(t, db, LOCAL, 0, 0, 0, false, NULL, NULL),
 			 0);
 
 	/* two names with one version (a partner restored from a backup):
@@ -745,14 +725,12 @@ static void test_index_follows_changes(void **state)
 	put_ok(db, &r, 0);
 	rec_i(&r, 3, PEER_Y, 77);
 	put_ok(db, &r, 0);
-	assert_int_equal(range_count(t, db, PEER_Y, 77, 77, 0, false, NULL,
-				     NULL),
-			 2);
+	assert_int_equal(
+		range_count(t, db, PEER_Y, 77, 77, 0, false, NULL, NULL), 2);
 	name_i(&n, 2);
 	assert_int_equal(wdb_delete(db, &n), TWERR_OK);
-	assert_int_equal(range_count(t, db, PEER_Y, 77, 77, 0, false, NULL,
-				     NULL),
-			 1);
+	assert_int_equal(
+		range_count(t, db, PEER_Y, 77, 77, 0, false, NULL, NULL), 1);
 	expect_found(db, 3, PEER_Y, 77);
 	assert_int_equal(sync_db(t, db), TWERR_OK);
 	TALLOC_FREE(db);
@@ -807,7 +785,10 @@ struct model_ent {
 };
 
 static const uint32_t model_owner_ids[MODEL_OWNERS] = {
-	LOCAL, PEER_X, PEER_Y, PEER_Z,
+	LOCAL,
+	PEER_X,
+	PEER_Y,
+	PEER_Z,
 };
 
 static bool count_fn(const struct wrec *rec, void *private_data)
@@ -858,10 +839,9 @@ static void model_check(struct tctx *t, struct wdb *db,
 		for (k = 0; k < num; k++) {
 			unsigned idx = 0;
 
-			assert_int_equal(
-				sscanf((const char *)recs[k].name.raw, "N%7u",
-				       &idx),
-				1);
+			assert_int_equal(sscanf((const char *)recs[k].name.raw,
+						"N%7u", &idx),
+					 1);
 			assert_true(idx < MODEL_NAMES);
 			assert_true(m[idx].present);
 			assert_int_equal(m[idx].owner, owner);
@@ -942,11 +922,11 @@ static void test_index_model(void **state)
 					v = rng() >> 2;
 				}
 				rec_i(&r, i, o, v);
-				r.state = (rng() % 2) ? WREC_ACTIVE
-						      : WREC_TOMBSTONE;
+				r.state = (rng() % 2) ? WREC_ACTIVE :
+							WREC_TOMBSTONE;
 				put_ok(db, &r, 0);
 			}
-			m[i] = (struct model_ent) {
+			m[i] = (struct model_ent){
 				.present = true,
 				.owner = r.owner,
 				.version = r.version,
@@ -1016,7 +996,7 @@ static void test_group_commit(void **state)
 		put_ok(db, &r, WDB_ALLOC_VERSION);
 	}
 	for (i = 0; i < 10; i++) {
-		w[i] = (struct sync_waiter) { .t = t, .in_store = &in_store };
+		w[i] = (struct sync_waiter){ .t = t, .in_store = &in_store };
 		req = wdb_sync_send(t->mem, t->ev, db);
 		assert_non_null(req);
 		tevent_req_set_callback(req, sync_waiter_done, &w[i]);
@@ -1031,11 +1011,11 @@ static void test_group_commit(void **state)
 	}
 
 	/* a waiter with nothing pending completes at once, no commit */
-	w[0] = (struct sync_waiter) { .t = t, .in_store = &in_store };
+	w[0] = (struct sync_waiter){ .t = t, .in_store = &in_store };
 	req = wdb_sync_send(t->mem, t->ev, db);
 	assert_non_null(req);
 	tevent_req_set_callback(req, sync_waiter_done, &w[0]);
-	assert_false(w[0].done);	/* posted, not called inline */
+	assert_false(w[0].done); /* posted, not called inline */
 	assert_int_equal(tevent_loop_once(t->ev), 0);
 	assert_true(w[0].done);
 	assert_int_equal(w[0].err, TWERR_OK);
@@ -1044,7 +1024,7 @@ static void test_group_commit(void **state)
 	/* wdb_flush completes waiters, but their callbacks come later */
 	rec_i(&r, 2000, 0, 0);
 	put_ok(db, &r, WDB_ALLOC_VERSION);
-	w[0] = (struct sync_waiter) { .t = t, .in_store = &in_store };
+	w[0] = (struct sync_waiter){ .t = t, .in_store = &in_store };
 	req = wdb_sync_send(t->mem, t->ev, db);
 	assert_non_null(req);
 	tevent_req_set_callback(req, sync_waiter_done, &w[0]);
@@ -1117,8 +1097,7 @@ static void test_commit_delay(void **state)
 	/* the commit waits for the timer, not for the end of the pass */
 	assert_int_equal(sync_db(t, db), TWERR_OK);
 	gettimeofday(&b, NULL);
-	us = (int64_t)(b.tv_sec - a.tv_sec) * 1000000 +
-	     (b.tv_usec - a.tv_usec);
+	us = (int64_t)(b.tv_sec - a.tv_sec) * 1000000 + (b.tv_usec - a.tv_usec);
 	assert_true(us >= 29000);
 	assert_int_equal(commits(db), before + 1);
 	TALLOC_FREE(db);
@@ -1136,7 +1115,7 @@ static void test_free_with_waiters(void **state)
 
 	rec_i(&r, 1, 0, 0);
 	put_ok(db, &r, WDB_ALLOC_VERSION);
-	w = (struct sync_waiter) { .t = t, .in_store = &in_store };
+	w = (struct sync_waiter){ .t = t, .in_store = &in_store };
 	req = wdb_sync_send(t->mem, t->ev, db);
 	assert_non_null(req);
 	tevent_req_set_callback(req, sync_waiter_done, &w);
@@ -1192,13 +1171,13 @@ static void test_traverse(void **state)
 		}
 	}
 	/* the walk sees the open batch, and only records */
-	s = (struct walk_state) { .db = db };
+	s = (struct walk_state){ .db = db };
 	assert_int_equal(wdb_traverse(db, walk_fn, &s), TWERR_OK);
 	assert_int_equal(s.seen, 50);
 	assert_int_equal(s.put_err, TWERR_INTERNAL);
 	assert_int_equal(sync_db(t, db), TWERR_OK);
 
-	s = (struct walk_state) { .db = db, .stop_after = 10 };
+	s = (struct walk_state){ .db = db, .stop_after = 10 };
 	assert_int_equal(wdb_traverse(db, walk_fn, &s), TWERR_OK);
 	assert_int_equal(s.seen, 10);
 
@@ -1257,20 +1236,18 @@ static void test_damaged_record(void **state)
 	db = open_db(t);
 	assert_int_equal(wdb_fetch(db, &n, &r, &found), TWERR_CORRUPT);
 	assert_true(found);
-	s = (struct walk_state) { .db = db };
+	s = (struct walk_state){ .db = db };
 	assert_int_equal(wdb_traverse(db, walk_fn, &s), TWERR_OK);
 	assert_int_equal(s.seen, 2);
 	wdb_get_stats(db, &st);
 	assert_true(st.corrupt_skipped >= 2);
-	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, NULL,
-				     NULL),
+	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, NULL, NULL),
 			 2);
 
 	/* a damaged record can be replaced, and deleted */
 	rec_i(&r, 1, PEER_X, 50);
 	put_ok(db, &r, 0);
-	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, NULL,
-				     NULL),
+	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, NULL, NULL),
 			 3);
 	assert_int_equal(wdb_flush(db), TWERR_OK);
 	TALLOC_FREE(db);
@@ -1356,7 +1333,7 @@ static void test_counter_repair(void **state)
 	static const uint8_t mkey[] = { 'M' };
 	static const uint8_t low[] = {
 		'T', 'W', 'D', 'B', 1, 0xc6, 0x12, 0x00, 0x01,
-		0, 0, 0, 0, 0, 0, 0, 2,
+		0,   0,	  0,   0,   0, 0,    0,	   2,
 	};
 	struct wdb *db = open_db(t);
 	struct wrec r;
@@ -1671,7 +1648,7 @@ static void test_disk_full(void **state)
 		put_ok(db, &r, WDB_ALLOC_VERSION);
 	}
 	for (i = 0; i < 3; i++) {
-		w[i] = (struct sync_waiter) { .t = t, .in_store = &in_store };
+		w[i] = (struct sync_waiter){ .t = t, .in_store = &in_store };
 		req = wdb_sync_send(t->mem, t->ev, db);
 		assert_non_null(req);
 		tevent_req_set_callback(req, sync_waiter_done, &w[i]);
@@ -1762,8 +1739,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_scoped_names, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_counter_persistence,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counter_persistence, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_counter_limits, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_owner_table, setup,
@@ -1783,8 +1760,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_free_with_waiters, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_traverse, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_traverse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_record, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_index, setup,
@@ -1795,11 +1771,11 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_missing_header, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_local_owner_changed,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_local_owner_changed, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_exit_without_commit,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_without_commit, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_disk_full, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_abort_reported, setup,

@@ -70,8 +70,8 @@ static void set_name(struct nbn_name *n, const char *name, uint8_t suffix,
 	}
 }
 
-static void make_rec(struct wrec *r, enum wrec_type type,
-		     enum wrec_state state, uint8_t num, const char *scope)
+static void make_rec(struct wrec *r, enum wrec_type type, enum wrec_state state,
+		     uint8_t num, const char *scope)
 {
 	uint8_t i;
 
@@ -185,25 +185,24 @@ static void test_round_trip_limits(void **state)
 	r.name.raw[7] = 0xff;
 	r.name.raw[8] = '%';
 	round_trip(&r);
-	r.name.scope[1] = (char)0xfe;	/* "a\xfe" + "b": still labels */
+	r.name.scope[1] = (char)0xfe; /* "a\xfe" + "b": still labels */
 	round_trip(&r);
 }
 
 /* A literal stored value pins the format: changing it needs a new format. */
 static const uint8_t golden[] = {
-	0x57, 0x52, 0x01,		/* "WR", format 1 */
-	0x03, 0x02, 0x01, 0x01,		/* MHOMED, TOMBSTONE, P, static */
-	0x01,				/* one address */
-	'W', 'S', '1', ' ', ' ', ' ', ' ', ' ',
-	' ', ' ', ' ', ' ', ' ', ' ', ' ', 0x00,
-	0x03, 'a', '.', 'b',		/* scope "a.b" */
-	0xc6, 0x12, 0x00, 0x01,		/* owner 198.18.0.1 */
-	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02,	/* version */
-	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe,	/* expire -2 */
-	0xc6, 0x12, 0x01, 0x05,		/* registered_by */
-	0xc6, 0x12, 0x01, 0x06,		/* address */
-	0xc6, 0x12, 0x00, 0x02,		/* its owner */
-	0x00, 0x00, 0x00, 0x00, 0x65, 0x53, 0xf1, 0x00,	/* its expire */
+	0x57, 0x52, 0x01, /* "WR", format 1 */
+	0x03, 0x02, 0x01, 0x01, /* MHOMED, TOMBSTONE, P, static */
+	0x01, /* one address */
+	'W',  'S',  '1',  ' ',	' ',  ' ',  ' ',  ' ',	' ', ' ', ' ',
+	' ',  ' ',  ' ',  ' ',	0x00, 0x03, 'a',  '.',	'b', /* scope "a.b" */
+	0xc6, 0x12, 0x00, 0x01, /* owner 198.18.0.1 */
+	0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, /* version */
+	0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe, /* expire -2 */
+	0xc6, 0x12, 0x01, 0x05, /* registered_by */
+	0xc6, 0x12, 0x01, 0x06, /* address */
+	0xc6, 0x12, 0x00, 0x02, /* its owner */
+	0x00, 0x00, 0x00, 0x00, 0x65, 0x53, 0xf1, 0x00, /* its expire */
 };
 
 static void golden_rec(struct wrec *r)
@@ -337,28 +336,28 @@ static void test_bad_fields(void **state)
 	size_t len;
 
 	(void)state;
-	mutate_corrupt(0, 'X');		/* magic */
+	mutate_corrupt(0, 'X'); /* magic */
 	mutate_corrupt(1, 'X');
-	mutate_corrupt(2, 0);		/* format 0 */
-	mutate_corrupt(2, 2);		/* format from the future */
-	mutate_corrupt(3, 4);		/* type */
+	mutate_corrupt(2, 0); /* format 0 */
+	mutate_corrupt(2, 2); /* format from the future */
+	mutate_corrupt(3, 4); /* type */
 	mutate_corrupt(3, 0xff);
-	mutate_corrupt(4, 3);		/* state */
+	mutate_corrupt(4, 3); /* state */
 	mutate_corrupt(4, 0x80);
-	mutate_corrupt(5, 4);		/* node */
-	mutate_corrupt(6, 0x02);	/* reserved flag bits */
+	mutate_corrupt(5, 4); /* node */
+	mutate_corrupt(6, 0x02); /* reserved flag bits */
 	mutate_corrupt(6, 0x80);
-	mutate_corrupt(7, 0);		/* count says fewer than present */
-	mutate_corrupt(7, 2);		/* count says more than present */
+	mutate_corrupt(7, 0); /* count says fewer than present */
+	mutate_corrupt(7, 2); /* count says more than present */
 	mutate_corrupt(7, 26);
 	mutate_corrupt(7, 0xff);
-	mutate_corrupt(24, 0);		/* scope length: shorter */
-	mutate_corrupt(24, 4);		/* longer */
-	mutate_corrupt(24, 240);	/* beyond NBN_SCOPE_MAX */
+	mutate_corrupt(24, 0); /* scope length: shorter */
+	mutate_corrupt(24, 4); /* longer */
+	mutate_corrupt(24, 240); /* beyond NBN_SCOPE_MAX */
 	mutate_corrupt(24, 0xff);
-	mutate_corrupt(25, '.');	/* ".\x2eb": leading dot */
-	mutate_corrupt(26, 0);		/* NUL inside the scope */
-	mutate_corrupt(27, '.');	/* trailing dot */
+	mutate_corrupt(25, '.'); /* ".\x2eb": leading dot */
+	mutate_corrupt(26, 0); /* NUL inside the scope */
+	mutate_corrupt(27, '.'); /* trailing dot */
 	{
 		/* ... but "axb" is a fine scope */
 		uint8_t ok[sizeof(golden)];
@@ -389,7 +388,7 @@ static void test_bad_fields(void **state)
 	/* empty label in the middle, 64-byte label */
 	make_rec(&r, WREC_UNIQUE, WREC_ACTIVE, 1, "a.b.c");
 	len = encode(&r, big, sizeof(big));
-	big[25 + 2] = '.';			/* "a...c" */
+	big[25 + 2] = '.'; /* "a...c" */
 	expect_corrupt(big, len);
 	{
 		char label[65];
@@ -424,7 +423,7 @@ static void test_encode_refuses(void **state)
 	r.state = (enum wrec_state)3;
 	assert_false(wrec_valid(&r, true));
 	make_rec(&r, WREC_UNIQUE, WREC_ACTIVE, 1, NULL);
-	r.node = (enum wrec_node)-1;
+	r.node = (enum wrec_node) - 1;
 	assert_false(wrec_valid(&r, true));
 	make_rec(&r, WREC_SGROUP, WREC_ACTIVE, 1, NULL);
 	r.num_addrs = 26;
@@ -444,7 +443,7 @@ static void test_encode_refuses(void **state)
 	make_rec(&r, WREC_UNIQUE, WREC_ACTIVE, 1, "a..b");
 	assert_false(wrec_valid(&r, true));
 	make_rec(&r, WREC_UNIQUE, WREC_ACTIVE, 1, "ab");
-	r.name.scope_len = 1;		/* scope[1] is not the NUL */
+	r.name.scope_len = 1; /* scope[1] is not the NUL */
 	assert_false(wrec_valid(&r, true));
 	make_rec(&r, WREC_UNIQUE, WREC_ACTIVE, 1, NULL);
 	r.name.scope_len = NBN_SCOPE_MAX + 1;
@@ -483,8 +482,7 @@ static void test_random_bytes(void **state)
 		}
 		if (wrec_decode(buf, len, &r) == TWERR_OK) {
 			ok_count++;
-			assert_int_equal(encode(&r, again, sizeof(again)),
-					 len);
+			assert_int_equal(encode(&r, again, sizeof(again)), len);
 			assert_memory_equal(again, buf, len);
 		}
 	}
@@ -517,8 +515,7 @@ static void test_mutations(void **state)
 				assert_int_equal(err, TWERR_CORRUPT);
 				continue;
 			}
-			assert_int_equal(encode(&r, again, sizeof(again)),
-					 len);
+			assert_int_equal(encode(&r, again, sizeof(again)), len);
 			assert_memory_equal(again, buf, len);
 		}
 	}
@@ -536,7 +533,7 @@ static void test_equal(void **state)
 	b.addrs[2].expire++;
 	assert_false(wrec_equal(&a, &b));
 	b = a;
-	b.addrs[3].ip = 7;		/* beyond num_addrs: ignored */
+	b.addrs[3].ip = 7; /* beyond num_addrs: ignored */
 	assert_true(wrec_equal(&a, &b));
 	b.name.scope[0] = 'z';
 	assert_false(wrec_equal(&a, &b));
