@@ -63,6 +63,19 @@ it_need_root() {
 	done
 }
 
+# it_lock_results DIR: one run per results dir at a time (runs in separate
+# namespaces do not disturb each other, but they would empty and overwrite
+# each other's logs); waits up to IT_LOCK_WAIT seconds for another run
+it_lock_results() {
+	local fd
+	exec {fd}>> "$1/.lock"
+	if ! flock -n "$fd"; then
+		it_log "another run uses $1; waiting up to ${IT_LOCK_WAIT:-600}s"
+		flock -w "${IT_LOCK_WAIT:-600}" "$fd" \
+			|| it_die "$1 is still in use by another run"
+	fi
+}
+
 # it_check_ip IP: dies unless IP is in 198.18.0.0/15 or 127.0.0.0/8
 it_check_ip() {
 	local a b c d

@@ -51,6 +51,7 @@ done
 
 mkdir -p "$RESULTS"
 RESULTS="$(cd "$RESULTS" && pwd)"
+it_lock_results "$RESULTS"
 rm -rf "$RESULTS/server" "$RESULTS/client" "$RESULTS/logs" \
 	"$RESULTS/summary" "$RESULTS"/*.txt
 mkdir -p "$RESULTS/logs"
@@ -74,6 +75,8 @@ result() {
 }
 finish() {
 	local s="$npass passed, $nfail failed"
+	# stop and remove everything now, so that the summary is the last line
+	it_run_cleanups || true
 	[ $nskip -gt 0 ] && s="$s, $nskip skipped"
 	echo "$s" | tee -a "$RESULTS/summary"
 	[ $nfail = 0 ]
@@ -226,5 +229,4 @@ case $vrc in
 *) result FAIL restart.versions "VERSION_CMD failed (rc=$vrc)" ;;
 esac
 
-it_server_stop
 finish

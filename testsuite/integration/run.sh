@@ -95,6 +95,7 @@ SMBTORTURE="${SMBTORTURE:-smbtorture}"
 # Only what this script writes is removed: the results dir is ours.
 mkdir -p "$RESULTS"
 RESULTS="$(cd "$RESULTS" && pwd)"
+it_lock_results "$RESULTS"
 rm -rf "$RESULTS/logs" "$RESULTS/server" "$RESULTS/client" \
 	"$RESULTS/restart" "$RESULTS/capture.pcapng" "$RESULTS/results.tsv"
 mkdir -p "$RESULTS/logs"
@@ -156,6 +157,7 @@ if ! it_server_start "$SRV" || ! it_wait_ready "$CL"; then
 	# a server that cannot start is a failed test, not a harness error
 	printf '%-4s %-42s %7s  %s\n' FAIL server.start "$secs" "$note (logs: $SRV/log/)"
 	printf 'server.start\tFAIL\t%s\t%s\n' "$secs" "$note" >> "$RES"
+	it_run_cleanups || true
 	echo "0 passed, 1 failed"
 	exit 1
 fi
@@ -523,8 +525,8 @@ for t in "${TESTS[@]}"; do
 	printf '%s\t%s\t%s\t%s\n' "$t" "$res" "$secs" "$NOTE" >> "$RES"
 done
 
-it_server_stop
-stop_capture
+# stop and remove everything now, so that the summary is the last line
+it_run_cleanups || true
 echo "server: $SERVER ($IT_SERVER_NAME=$IT_SERVER_IP) in $IT_NS; logs: $RESULTS"
 summary="$npass passed, $nfail failed"
 [ $nskip -gt 0 ] && summary="$summary, $nskip skipped"
