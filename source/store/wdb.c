@@ -968,7 +968,6 @@ static void wdb_abort_batch(struct wdb *db, enum twerr err)
 	}
 	db->in_txn = false;
 	db->batch_writes = 0;
-	db->meta_dirty = (db->counter != db->counter_committed);
 	TW_ERR("wdb: batch cancelled: %s", twerr_str(err));
 	wdb_note_abort(db, err);
 	wdb_complete_waiters(db, err);
@@ -1437,12 +1436,17 @@ struct tevent_req *wdb_sync_send(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		return NULL;
 	}
 	s->req = req;
+	if (db->abort_err != TWERR_OK) {
+		/*
+		 * A batch failed earlier in this loop pass and the caller's
+		 * write may have gone with it, even if a new batch has begun
+		 * since: an error it can retry beats a false "durable".
+		 */
+		tevent_req_error(req, (uint64_t)db->abort_err);
+		return tevent_req_post(req, ev);
+	}
 	if (!db->in_txn) {
-		if (db->abort_err != TWERR_OK) {
-			tevent_req_error(req, (uint64_t)db->abort_err);
-		} else {
-			tevent_req_done(req);
-		}
+		tevent_req_done(req);
 		return tevent_req_post(req, ev);
 	}
 	/*

@@ -93,8 +93,10 @@ enum twerr wdb_delete(struct wdb *db, const struct nbn_name *name);
  * Durable before acknowledged: completes after every write made so far
  * is committed (transaction committed, fsync'ed unless nosync).  Many
  * requests share one commit (group commit).  With no pending write it
- * completes at once (tevent_req_post), with the error of a batch that was
- * aborted earlier in the same loop pass, if any.
+ * completes at once (tevent_req_post).  After a batch failed, every
+ * request made in the same loop pass fails at once with that batch's
+ * error, even if a new batch has begun since (a spurious error a client
+ * retries is safe; a false "durable" is not).
  */
 struct tevent_req *wdb_sync_send(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 				 struct wdb *db);

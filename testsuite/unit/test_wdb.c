@@ -1721,10 +1721,17 @@ static void test_abort_reported(void **state)
 	assert_int_equal(err, TWERR_DB);
 	assert_false(wdb_batch_pending(db));
 	assert_int_equal(sync_db(t, db), TWERR_DB);
+	/* a new batch in the same pass: its waiters still hear of the loss */
+	rec_i(&r, 777777, 0, 0);
+	put_ok(db, &r, WDB_ALLOC_VERSION);
+	assert_true(wdb_batch_pending(db));
+	assert_int_equal(sync_db(t, db), TWERR_DB);
 	/* the next loop pass starts clean */
 	assert_int_equal(tevent_loop_once(t->ev), 0);
 	assert_int_equal(sync_db(t, db), TWERR_OK);
+	assert_false(wdb_batch_pending(db));
 	expect_absent(db, i - 1);
+	expect_found(db, 777777, LOCAL, r.version);
 	TALLOC_FREE(db);
 }
 
