@@ -37,6 +37,7 @@ struct twconf {
 	uint32_t commit_delay_us;	/* tdbwins:commit delay */
 
 	const char **protected_names;	/* tdbwins:protected names */
+	bool dc_names_from_holder;	/* tdbwins:dc names from holder */
 	uint32_t local_owner;		/* winsdb:local_owner, 0 = first iface */
 
 	/* record lifecycle ([MS-WINSRA] 3.1.6), Samba's wreplsrv: names */

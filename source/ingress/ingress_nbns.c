@@ -208,13 +208,23 @@ void ingress_nbns_request(struct ingress *ig, TALLOC_CTX *mem_ctx,
 				    INGRESS_R_UNSOLICITED_RESPONSE, 0);
 		return;
 	}
-	/* broadcast traffic is not WINS traffic (PROTOCOL.md 1.1, F.2) */
-	if ((hdr.flags & NBP_FLAG_B) != 0) {
+	op = nbp_opcode(&hdr);
+	/*
+	 * Broadcast traffic is not WINS traffic (PROTOCOL.md 1.1, F.2), but
+	 * the server is also a NetBIOS node that answers queries for its own
+	 * names and defends them against registrations and refreshes
+	 * (RFC 1002 5.1.1), broadcast or not.  Those four opcodes go on to
+	 * full validation and the server acts only for its own names (and
+	 * counts the rest as INGRESS_R_BROADCAST); every other broadcast is
+	 * dropped here.
+	 */
+	if ((hdr.flags & NBP_FLAG_B) != 0 && op != NBP_OP_QUERY &&
+	    op != NBP_OP_REGISTER && op != NBP_OP_REFRESH &&
+	    op != NBP_OP_REFRESH2) {
 		ingress_nbns_reject(ig, res, INGRESS_DROP,
 				    INGRESS_R_BROADCAST, 0);
 		return;
 	}
-	op = nbp_opcode(&hdr);
 	/* WACK is only ever sent by a name server (RFC 1002 4.2.16) */
 	if (op == NBP_OP_WACK) {
 		ingress_nbns_reject(ig, res, INGRESS_DROP,

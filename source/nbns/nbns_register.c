@@ -430,8 +430,13 @@ static bool nbns_reg_precheck(struct nbns_reg *r, bool group)
 	if (!nbns_addr_acceptable(r->addr)) {
 		return nbns_policy_refuse(r, "address class not registrable");
 	}
-	if ((suffix == 0x1b || suffix == 0x1c) && r->addr != r->src.ip) {
-		/* PA-1/MS-11: a domain's DC names only from the DC itself */
+	if (s->conf->dc_names_from_holder &&
+	    (suffix == 0x1b || suffix == 0x1c) && r->addr != r->src.ip) {
+		/*
+		 * PA-1/MS-11: a domain's DC names only from the DC itself.
+		 * Off by default: Windows does not check it and Samba's
+		 * torture suite registers <1b> for another address.
+		 */
 		return nbns_policy_refuse(r, "<1b>/<1c> for another address");
 	}
 	if (suffix == 0x1d && !group) {

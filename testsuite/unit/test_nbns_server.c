@@ -627,7 +627,9 @@ static void test_sgroup_cap_and_1b_first(void **state)
 	assert_true(f->sent[0].len <= NBP_UDP_MAX);
 	/* the PDC's <1b> address comes first */
 	assert_int_equal(r->answers[0].addrs[0].ipv4, 0xc6120b01u);
-	/* <1b>/<1c> for someone else's address are refused (PA-1) */
+	/* with the option on, <1b>/<1c> for someone else's address are
+	 * refused (PA-1) */
+	f->conf->dc_names_from_holder = true;
 	reg_expect(f, NBP_OP_REGISTER, CLIENT_A, &dom1c,
 		   NBP_NB_GROUP | NBP_NB_ONT_H, CLIENT_B, NBP_RCODE_RFS);
 }

@@ -214,10 +214,14 @@ static const struct nbns_vector nbns_vectors[] = {
 	   NV_HDR(0x100b, 0x1000, 0, 0, 0, 0)),
 
 	/* 6: broadcast and reserved header bits */
-	NV("B=1 query 0x0110", 6, NV_DROP(BROADCAST), NV_NONE,
-	   NV_QUERY(0x0110)),
-	NV("B=1 registration 0x2910", 6, NV_DROP(BROADCAST), NV_NONE,
-	   NV_REG(0x2910)),
+	/* node-level opcodes pass; the server acts only for its names */
+	NV("B=1 query 0x0110", 6, NV_OK, NV_NONE, NV_QUERY(0x0110)),
+	NV("B=1 registration 0x2910", 6, NV_OK, NV_NONE, NV_REG(0x2910)),
+	NV("B=1 refresh 0x4010", 6, NV_OK, NV_NONE, NV_REG(0x4010)),
+	NV("B=1 release 0x3010", 6, NV_DROP(BROADCAST), NV_NONE,
+	   NV_REG(0x3010)),
+	NV("B=1 MH registration 0x7910", 6, NV_DROP(BROADCAST), NV_NONE,
+	   NV_REG(0x7910)),
 	NV("B=1 WACK request 0x3810", 6, NV_DROP(BROADCAST), NV_NONE,
 	   NV_REG(0x3810)),
 	NV("reserved bit 0x0020", 6, NV_OK, NV_NOTE(RESERVED_FLAGS),

@@ -192,6 +192,8 @@ struct twconf *lpconf_read(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 	if (prot != NULL) {
 		c->protected_names = prot;
 	}
+	c->dc_names_from_holder = lpcfg_parm_bool(
+		lp, NULL, "tdbwins", "dc names from holder", false);
 	s = lpcfg_parm_string(lp, NULL, "winsdb", "local_owner");
 	if (s != NULL) {
 		struct in_addr a = {};
