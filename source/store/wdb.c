@@ -233,6 +233,7 @@ struct wdb_copy_state {
 static int wdb_copy_parser(TDB_DATA key, TDB_DATA data, void *private_data)
 {
 	struct wdb_copy_state *s = private_data;
+	struct wcur c = {};
 
 	(void)key;
 	s->len = data.dsize;
@@ -242,9 +243,8 @@ static int wdb_copy_parser(TDB_DATA key, TDB_DATA data, void *private_data)
 		s->nomem = true;
 		return 0;
 	}
-	if (data.dsize > 0) {
-		memcpy(s->buf, data.dptr, data.dsize);
-	}
+	wcur_init(&c, data.dptr, data.dsize);
+	wcur_copy(&c, s->buf, data.dsize);
 	return 0;
 }
 
@@ -1688,11 +1688,16 @@ static int wdb_walk_fn(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
 {
 	struct wdb_walk_state *s = private_data;
 	struct wrec rec = {};
+	struct wcur c = {};
 	enum twerr err;
+	uint8_t tag;
 	bool more;
 
 	(void)tdb;
-	if (key.dsize < 1 + NBN_RAW_LEN || key.dptr[0] != WDB_TAG_REC) {
+	/* keys come from the file too: read through the cursor */
+	wcur_init(&c, key.dptr, key.dsize);
+	tag = wcur_u8(&c);
+	if (key.dsize < 1 + NBN_RAW_LEN || tag != WDB_TAG_REC) {
 		return 0;
 	}
 	err = wrec_decode(data.dptr, data.dsize, &rec);
@@ -1752,5 +1757,189 @@ enum twerr wdb_next_expiry(struct wdb *db, int64_t *expire, bool *found)
 	err = wdb_traverse(db, wdb_expiry_fn, &s);
 	*expire = s.found ? s.min : 0;
 	*found = s.found;
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* index rebuild */
+
+/*
+ * Collected in one pass: every index key to drop and, packed into one
+ * growing buffer, (owner u32, version u64, key length u8, key) of every
+ * record that decodes.
+ */
+struct wdb_reindex_state {
+	struct wdb *db;
+	TALLOC_CTX *mem_ctx;
+	uint8_t *recs;
+	size_t recs_len;
+	size_t recs_cap;
+	size_t num_recs;
+	uint8_t *old;
+	size_t old_len;
+	size_t old_cap;
+	bool nomem;
+};
+
+static bool wdb_reindex_append(TALLOC_CTX *mem_ctx, uint8_t **buf, size_t *len,
+			       size_t *cap, const uint8_t *p, size_t n)
+{
+	uint8_t *nbuf = NULL;
+	size_t ncap;
+
+	if (n > *cap - *len) {
+		ncap = (*cap == 0) ? 4096 : *cap * 2;
+		while (n > ncap - *len) {
+			ncap *= 2;
+		}
+		nbuf = talloc_realloc(mem_ctx, *buf, uint8_t, ncap);
+		if (nbuf == NULL) {
+			return false;
+		}
+		*buf = nbuf;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, p, n);
+	*len += n;
+	return true;
+}
+
+static int wdb_reindex_fn(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
+			  void *private_data)
+{
+	struct wdb_reindex_state *s = private_data;
+	uint8_t ent[4 + 8 + 1 + WDB_REC_KEY_MAX];
+	struct wrec rec = {};
+	struct wcur c = {};
+	enum twerr err;
+	uint8_t tag;
+	bool ok = true;
+
+	(void)tdb;
+	/* keys come from the file too: read through the cursor */
+	wcur_init(&c, key.dptr, key.dsize);
+	tag = wcur_u8(&c);
+	if (!wcur_ok(&c)) {
+		return 0;
+	}
+	switch (tag) {
+	case WDB_TAG_OWNERS:
+	case WDB_TAG_DIR:
+	case WDB_TAG_BUCKET:
+		if (key.dsize > WDB_BUCKET_KEY_LEN) {
+			/* not a key we wrote; leave it alone */
+			return 0;
+		}
+		/* length byte, then the whole key */
+		ent[0] = (uint8_t)key.dsize;
+		ent[1] = tag;
+		wcur_copy(&c, ent + 2, key.dsize - 1);
+		ok = wdb_reindex_append(s->mem_ctx, &s->old, &s->old_len,
+					&s->old_cap, ent, 1 + key.dsize);
+		break;
+	case WDB_TAG_REC:
+		if (key.dsize < 1 + NBN_RAW_LEN ||
+		    key.dsize > 1 + NBN_KEY_MAX) {
+			return 0;
+		}
+		err = wrec_decode(data.dptr, data.dsize, &rec);
+		if (err != TWERR_OK) {
+			s->db->stats.corrupt_skipped++;
+			return 0;
+		}
+		wdb_put_be32(ent, rec.owner);
+		wdb_put_be64(ent + 4, rec.version);
+		ent[12] = (uint8_t)(key.dsize - 1);
+		wcur_copy(&c, ent + 13, key.dsize - 1);
+		ok = wdb_reindex_append(s->mem_ctx, &s->recs, &s->recs_len,
+					&s->recs_cap, ent, 13 + key.dsize - 1);
+		s->num_recs++;
+		break;
+	default:
+		return 0;
+	}
+	if (!ok) {
+		s->nomem = true;
+		return 1;
+	}
+	return 0;
+}
+
+static uint32_t wdb_get_be32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
+	       ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+
+enum twerr wdb_reindex(struct wdb *db)
+{
+	struct wdb_reindex_state s = { .db = db };
+	size_t pos;
+	size_t skipped = 0;
+	enum twerr err;
+	int ret;
+
+	if (db->traversing) {
+		return TWERR_INTERNAL;
+	}
+	err = wdb_flush(db);
+	if (err != TWERR_OK) {
+		return err;
+	}
+	s.mem_ctx = talloc_new(db);
+	if (s.mem_ctx == NULL) {
+		return TWERR_NOMEM;
+	}
+	db->traversing = true;
+	ret = tdb_traverse_read(db->tdb, wdb_reindex_fn, &s);
+	db->traversing = false;
+	if (s.nomem) {
+		err = TWERR_NOMEM;
+		goto done;
+	}
+	if (ret < 0) {
+		err = TWERR_DB;
+		goto done;
+	}
+
+	err = wdb_batch_begin(db);
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	for (pos = 0; pos < s.old_len && err == TWERR_OK;) {
+		uint8_t klen = s.old[pos];
+
+		err = wdb_remove(db, s.old + pos + 1, klen);
+		pos += 1 + (size_t)klen;
+	}
+	for (pos = 0; pos < s.recs_len && err == TWERR_OK;) {
+		const uint8_t *e = s.recs + pos;
+		uint64_t version = ((uint64_t)wdb_get_be32(e + 4) << 32) |
+				   wdb_get_be32(e + 8);
+
+		err = wdb_index_add(db, wdb_get_be32(e), version, e + 13,
+				    e[12]);
+		if (err == TWERR_NOSPACE) {
+			/* a full bucket: leave that record out of the index */
+			skipped++;
+			err = TWERR_OK;
+		}
+		pos += 13 + (size_t)e[12];
+	}
+	if (err == TWERR_OK) {
+		err = wdb_check_counter(db);
+	}
+	if (err != TWERR_OK) {
+		/* the batch holds nothing but this rebuild */
+		wdb_abort_batch(db, err);
+		goto done;
+	}
+	err = wdb_commit_batch(db);
+	if (err == TWERR_OK) {
+		TW_NOTICE("wdb: index rebuilt from %zu records (%zu left out)",
+			  s.num_recs, skipped);
+	}
+done:
+	talloc_free(s.mem_ctx);
 	return err;
 }

@@ -178,4 +178,13 @@ bool wdb_batch_pending(const struct wdb *db);
  */
 enum twerr wdb_next_expiry(struct wdb *db, int64_t *expire, bool *found);
 
+/*
+ * Rebuild the owner list, directories and index buckets from the records
+ * themselves, in one transaction (after committing the open batch): the
+ * repair for a damaged index, which otherwise makes wdb_range() and
+ * wdb_owners() answer TWERR_CORRUPT.  Damaged records are left out (and
+ * counted); the counter is raised past our highest record if needed.
+ */
+enum twerr wdb_reindex(struct wdb *db);
+
 #endif /* TDBWINS_WDB_H */

@@ -941,6 +941,9 @@ static void test_index_model(void **state)
 	TALLOC_FREE(db);
 	db = open_db(t);
 	model_check(t, db, m);
+	/* a rebuilt index is the same index */
+	assert_int_equal(wdb_reindex(db), TWERR_OK);
+	model_check(t, db, m);
 	TALLOC_FREE(db);
 	TALLOC_FREE(m);
 }
@@ -1289,6 +1292,19 @@ static void test_damaged_index(void **state)
 	assert_null(o);
 	/* the record itself is still there */
 	expect_found(db, 1, PEER_X, 10);
+
+	/* and the index can be rebuilt from the records */
+	assert_int_equal(wdb_reindex(db), TWERR_OK);
+	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, NULL, NULL),
+			 1);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 1);
+	expect_owner(&o[0], PEER_X, 10, 10);
+	TALLOC_FREE(o);
+	TALLOC_FREE(db);
+	db = open_db(t);
+	assert_int_equal(range_count(t, db, PEER_X, 0, 0, 0, false, NULL, NULL),
+			 1);
 	TALLOC_FREE(db);
 }
 
