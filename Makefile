@@ -37,7 +37,7 @@ fuzz:
 	testsuite/fuzz/run.sh $(FUZZ_SECONDS)
 
 install:
-	$(WAF) install $(WAF_VERBOSE)
+	$(WAF) install $(WAF_VERBOSE) $(if $(DESTDIR),--destdir=$(DESTDIR))
 
 uninstall:
 	$(WAF) uninstall $(WAF_VERBOSE)

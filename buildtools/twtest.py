@@ -56,7 +56,7 @@ def say(msg):
 
 
 def timeout_seconds(valgrind):
-	default = 3600 if valgrind else 900
+	default = 1200 if valgrind else 300
 	try:
 		return int(os.environ.get('TW_TEST_TIMEOUT', default))
 	except ValueError:
