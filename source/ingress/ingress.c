@@ -80,7 +80,8 @@ void ingress_limits_default(struct ingress_limits *l)
 		.wr_preassoc_max = 64,
 		.wr_max_owners = 1024,
 		/* header + owner records of 24 bytes ([MS-WINSRA] 2.2.5) */
-		.wr_request_max = 16 + 24 * 1024,
+		/* an update notification: 24 + 24 n ([MS-WINSRA] 2.2.6) */
+		.wr_request_max = 24 + 24 * 1024,
 		.wr_response_max = 32u * 1024 * 1024,
 		.wr_max_records = 1000000,
 	};

@@ -93,7 +93,7 @@ struct ingress_limits {
 	size_t udp_max;			/* 576 */
 	size_t tcp137_max;		/* 576 */
 	uint32_t wr_preassoc_max;	/* 64: only a Start Request fits */
-	uint32_t wr_request_max;	/* 16 + 24 * wr_max_owners */
+	uint32_t wr_request_max;	/* 24 + 24 * wr_max_owners */
 	uint32_t wr_response_max;	/* name records responses we pull */
 	uint32_t wr_max_owners;		/* 1024 */
 	uint32_t wr_max_records;	/* per name records response */

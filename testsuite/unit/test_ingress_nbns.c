@@ -717,7 +717,7 @@ static void test_limits(void **state)
 	assert_int_equal(l.tcp137_max, 576);
 	assert_int_equal(l.wr_preassoc_max, 64);
 	assert_int_equal(l.wr_max_owners, 1024);
-	assert_int_equal(l.wr_request_max, 16 + 24 * 1024);
+	assert_int_equal(l.wr_request_max, 24 + 24 * 1024);
 	assert_int_equal(l.wr_response_max, 32 * 1024 * 1024);
 	assert_int_equal(l.wr_max_records, 1000000);
 
