@@ -128,10 +128,22 @@ fi
 ar rcs "$out/libtwfuzz.a" "$out/obj"/*.o
 
 # ---- seeds from the unit-test vector tables ----
-rm -rf "$out/seed"
-mkdir -p "$out/seed"
+# The seed writer runs outside libFuzzer, so it gets a plain (not
+# instrumented) build of the same sources when it needs the record codec.
+rm -rf "$out/seed" "$out/plain"
+mkdir -p "$out/seed" "$out/plain"
+seed_extra=()
+if [ -f "$top/source/store/wrec_codec.c" ]; then
+	for src in "${srcs[@]}"; do
+		rel=${src#"$top"/}
+		"$cc" "${cflags[@]}" -c "$src" \
+			-o "$out/plain/$(echo "$rel" | tr '/' '_' | sed 's/\.c$/.o/')"
+	done
+	ar rcs "$out/libtwplain.a" "$out/plain"/*.o
+	seed_extra=(-DSEEDS_HAVE_WREC "$out/libtwplain.a" "${pkg_libs[@]}")
+fi
 "$cc" "${cflags[@]}" -I"$top/testsuite/unit" "$here/seeds.c" \
-	-o "$out/bin/seeds"
+	"${seed_extra[@]}" -o "$out/bin/seeds"
 "$out/bin/seeds" "$out/seed"
 
 # A target may list the sources it needs on "twbuild-needs:" lines in its

@@ -12,8 +12,9 @@
  * each vector (already a whole PDU with its Packet Length) gets its stage
  * byte.
  *
- * Built by testsuite/fuzz/run.sh without the core library: it only writes
- * bytes.
+ * With SEEDS_HAVE_WREC (run.sh defines it when the store's record codec
+ * is in the tree, and links a plain build of the core), fuzz_wrec gets
+ * stored records written by wrec_encode() itself.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -34,6 +35,10 @@
 #include "vectors_wrepl.h"
 #define SEEDS_HAVE_WREPL_VECTORS 1
 #endif
+#endif
+
+#ifdef SEEDS_HAVE_WREC
+#include "store/wrec_codec.h"
 #endif
 
 #define SEED_MAX 8192
@@ -471,6 +476,89 @@ static void wrepl_seeds(void)
 	wrepl_seed("builtin-inform2", 1, s.b, s.len);
 }
 
+/* ---- stored records (fuzz_wrec) ---- */
+
+#ifdef SEEDS_HAVE_WREC
+static void wrec_seed(const char *label, const struct wrec *rec)
+{
+	uint8_t buf[WREC_CODEC_MAX_LEN];
+	struct wwr w = {};
+	enum twerr err;
+
+	wwr_init(&w, buf, sizeof(buf));
+	err = wrec_encode(&w, rec);
+	if (err != TWERR_OK) {
+		fprintf(stderr, "seeds: wrec_encode(%s): %s\n", label,
+			twerr_str(err));
+		seeds_failed = true;
+		return;
+	}
+	write_seed("fuzz_wrec", label, buf, wwr_len(&w));
+}
+
+static void wrec_seeds(void)
+{
+	struct wrec rec = {};
+	uint8_t i;
+
+	if (!nbn_make(&rec.name, "FRED", 0x00, NULL)) {
+		seeds_failed = true;
+		return;
+	}
+	rec.type = WREC_UNIQUE;
+	rec.state = WREC_ACTIVE;
+	rec.node = WREC_NODE_H;
+	rec.owner = 0xc6120001;
+	rec.version = 1;
+	rec.expire = 1700000000;
+	rec.registered_by = 0xc6120010;
+	rec.num_addrs = 1;
+	rec.addrs[0].ip = 0xc6120010;
+	rec.addrs[0].owner = 0xc6120001;
+	rec.addrs[0].expire = 1700000000;
+	wrec_seed("builtin-unique", &rec);
+
+	rec.state = WREC_TOMBSTONE;
+	rec.is_static = true;
+	rec.version = 0x100000005ull;
+	wrec_seed("builtin-tombstone-static", &rec);
+
+	rec = (struct wrec) {};
+	if (!nbn_make(&rec.name, "WORKGROUP", 0x1c, NULL)) {
+		seeds_failed = true;
+		return;
+	}
+	rec.type = WREC_SGROUP;
+	rec.node = WREC_NODE_H;
+	rec.owner = 0xc6120001;
+	rec.version = 7;
+	rec.expire = 1700000000;
+	rec.num_addrs = WREC_MAX_ADDRS;
+	for (i = 0; i < WREC_MAX_ADDRS; i++) {
+		rec.addrs[i].ip = 0xc6120100u + i;
+		rec.addrs[i].owner = 0xc6120001u + (i % 2);
+		rec.addrs[i].expire = 1700000000 + i;
+	}
+	wrec_seed("builtin-sgroup-25", &rec);
+
+	rec.type = WREC_MHOMED;
+	rec.num_addrs = 2;
+	if (!nbn_make(&rec.name, "HOST", 0x20, "example.com")) {
+		seeds_failed = true;
+		return;
+	}
+	wrec_seed("builtin-mhomed-scope", &rec);
+
+	rec.type = WREC_GROUP;
+	rec.num_addrs = 0;
+	if (!nbn_make(&rec.name, "WORKGROUP", 0x1e, NULL)) {
+		seeds_failed = true;
+		return;
+	}
+	wrec_seed("builtin-group", &rec);
+}
+#endif
+
 /* ---- the vector tables of the unit tests ---- */
 
 #ifdef SEEDS_HAVE_NBNS_VECTORS
@@ -535,6 +623,9 @@ int main(int argc, char **argv)
 	nbns_response_seeds();
 	tcp137_seeds(&q, &reg);
 	wrepl_seeds();
+#ifdef SEEDS_HAVE_WREC
+	wrec_seeds();
+#endif
 #ifdef SEEDS_HAVE_NBNS_VECTORS
 	nbns_vector_seeds();
 #endif
