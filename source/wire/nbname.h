@@ -6,12 +6,13 @@
  * encoded into one 32-character label of 'A'..'P', followed by the scope as
  * DNS labels, with DNS compression pointers allowed at any label position.
  *
- * Decoding limits (see docs/protocol.md):
+ * Decoding limits (see docs/wire-nbns.md):
  *  - first label exactly 32 bytes of 'A'..'P';
  *  - label length bytes with top bits 01/10 rejected; labels 1..63;
  *  - no empty label before the terminator;
- *  - pointers strictly backward (target < offset of the pointer byte),
- *    target >= 12 (outside the header), at most NBN_MAX_HOPS per name;
+ *  - pointers strictly backward (target before the start of the run of
+ *    labels holding the pointer), target >= 12 (outside the header), at
+ *    most NBN_MAX_HOPS per name;
  *  - decoded dotted length (32 + '.' + scope) <= NBN_MAX_DECODED (272, what
  *    Windows 2012r2 and Samba accept) and at most NBN_MAX_LABELS labels.
  *    The semantic scope limit (237 -> SRV_ERR) is the name server's business.

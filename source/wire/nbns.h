@@ -120,7 +120,7 @@ struct nbp_rr {
 	 *  NULL/other: raw bytes in rdata (talloc child), rdlength bytes
 	 *  NBSTAT: nbstat (encode only; decoded as raw)
 	 * WACK RDATA is the 2-byte copy of the request flags: encode with
-	 * rr_type NB, rdlength 2 and wack_flags (nbp_build_wack does it).
+	 * is_wack set, rr_type NB and wack_flags.
 	 */
 	uint16_t num_addrs;
 	struct nbp_addr *addrs;

@@ -33,6 +33,10 @@ static const uint8_t *wcur_need(struct wcur *c, size_t n)
 		wcur_fail(c, TWERR_TRUNCATED);
 		return NULL;
 	}
+	if (c->base == NULL) {
+		/* an empty cursor: a 0-byte read, no pointer arithmetic */
+		return (const uint8_t *)"";
+	}
 	p = c->base + c->pos;
 	c->pos += n;
 	return p;

@@ -901,14 +901,14 @@ static void test_tcp42_frame(void **state)
 					     INGRESS_WR_PREASSOC),
 			 INGRESS_R_OVERSIZE);
 
-	/* on an association: 12..16+24*1024 */
+	/* on an association: 12..24+24*1024 */
 	assert_int_equal(ingress_tcp42_frame(ig, 11, INGRESS_WR_ASSOC),
 			 INGRESS_R_UNDERSIZE);
 	assert_int_equal(ingress_tcp42_frame(ig, 12, INGRESS_WR_ASSOC),
 			 INGRESS_OK);
-	assert_int_equal(ingress_tcp42_frame(ig, 24592, INGRESS_WR_ASSOC),
+	assert_int_equal(ingress_tcp42_frame(ig, 24600, INGRESS_WR_ASSOC),
 			 INGRESS_OK);
-	assert_int_equal(ingress_tcp42_frame(ig, 24593, INGRESS_WR_ASSOC),
+	assert_int_equal(ingress_tcp42_frame(ig, 24601, INGRESS_WR_ASSOC),
 			 INGRESS_R_OVERSIZE);
 	assert_int_equal(ingress_tcp42_frame(ig, 0x7fffffffu,
 					     INGRESS_WR_ASSOC),
