@@ -12,6 +12,7 @@
 #   testsuite/unit/test_*.c               -> one cmocka program each
 #   testsuite/unit/*.c (other names)      -> helpers linked into every test
 #   source/host/standalone/*.c + source/host/common/*.c -> tdbwinsd
+#   source/host/samba/*.c + source/host/common/*.c -> tdbwins.so
 #   source/tool/<dir>/*.c                 -> one program named <dir>
 #   testsuite/{bench,tools,oracle}/*.c    -> one program per file
 #
@@ -22,7 +23,7 @@
 import os
 import sys
 
-from waflib import Build, Configure, Context, Logs
+from waflib import Build, Configure, Context, Logs, Options
 
 # waf sets run_dir to this file's directory before it loads us.
 sys.path.insert(0, os.path.join(Context.run_dir, 'buildtools'))
@@ -89,6 +90,9 @@ def options(opt):
 			    'test programs whose name contains one of them')
 	grp.add_option('--no-oracle', action='store_true', default=False,
 		       help='skip the tshark oracle in "waf test"')
+	opt.add_option('--samba-moduledir', action='store', default='',
+		       help='where to install tdbwins.so [default: '
+			    '<samba libdir>/samba/service]')
 
 
 def configure(conf):
@@ -128,6 +132,17 @@ def configure(conf):
 	# -Werror last, so that the checks above were not judged by it.
 	conf.env.append_value('CFLAGS', ok_flags + ['-Werror'])
 	conf.env.TW_FORTIFY = fortify or ''
+
+	# Samba loads service modules from <its libdir>/samba/service
+	# (DESIGN.md "Samba integration facts"); --samba-moduledir overrides.
+	moddir = Options.options.samba_moduledir
+	if not moddir:
+		libdir = conf.cmd_and_log(conf.env.PKGCONFIG +
+					  ['--variable=libdir',
+					   'samba-hostconfig']).strip()
+		moddir = os.path.join(libdir, 'samba', 'service')
+	conf.env.SAMBA_MODULEDIR = moddir
+	conf.msg('Samba service module directory', moddir)
 
 	conf.find_program('valgrind', var='VALGRIND', mandatory=False)
 	conf.find_program('tshark', var='TSHARK', mandatory=False)
@@ -196,6 +211,20 @@ def build(bld):
 				['SAMBA_HOSTCONFIG', 'SAMBA_UTIL'],
 			    install_path='${SBINDIR}')
 
+	# the Samba module: tdbwins.so, dlopen()ed by the samba daemon.  Only
+	# samba_init_module may be exported (-fvisibility=hidden does the
+	# rest); Samba's private symbols stay undefined and resolve from the
+	# samba process, so no --no-undefined here.
+	module = glob(bld, 'source/host/samba/*.c')
+	if module:
+		tg = bld(features='c cshlib',
+			 source=module + glob(bld, 'source/host/common/*.c'),
+			 target='tdbwins', includes=INCLUDES,
+			 use=['twcore'] + CORE_LIBS +
+			     ['SAMBA_HOSTCONFIG', 'SAMBA_UTIL'],
+			 install_path='${SAMBA_MODULEDIR}')
+		tg.env.cshlib_PATTERN = '%s.so'
+
 	# admin tools: one program per directory under source/tool/
 	tooldir = bld.path.find_dir('source/tool')
 	if tooldir:
@@ -210,7 +239,6 @@ def build(bld):
 					    install_path='${BINDIR}')
 
 	# helper programs for benchmarks, integration tests and the oracle
-	bld.tw_oracle = None
 	for sub in ('bench', 'tools', 'oracle'):
 		for src in glob(bld, 'testsuite/%s/*.c' % sub):
 			if not needs_ok(bld, src):
@@ -220,9 +248,6 @@ def build(bld):
 				    includes=INCLUDES + ['testsuite/' + sub],
 				    use=['twcore'] + CORE_LIBS,
 				    install_path=None)
-			if sub == 'oracle':
-				bld.tw_oracle = bld.path.find_or_declare(
-					target).abspath()
 
 	if bld.cmd == 'test':
 		bld.add_post_fun(twtest.run_all)
