@@ -48,6 +48,12 @@ struct twconf *twconf_new(TALLOC_CTX *mem_ctx)
 	c->max_challenges = 1000;
 	c->challenge_timeout_ms = 1000;
 	c->challenge_retries = 2;
+	c->wrepl_port = 42;
+	c->wrepl_max_assoc = 64;
+	c->wrepl_max_assoc_partner = 4;
+	c->wrepl_handshake_timeout = 10;
+	c->wrepl_idle_timeout = 600;
+	c->wrepl_max_records = 50000;
 	c->log_level = 1;
 	return c;
 }
@@ -113,6 +119,47 @@ bool twconf_add_iface(struct twconf *conf, const struct twconf_iface *i)
 	return true;
 }
 
+bool twconf_add_partner(struct twconf *conf, uint32_t ip, bool pull,
+			bool push)
+{
+	struct twconf_partner *n = NULL;
+	uint32_t k;
+
+	for (k = 0; k < conf->num_partners; k++) {
+		if (conf->partners[k].ip == ip) {
+			conf->partners[k].pull |= pull;
+			conf->partners[k].push |= push;
+			return true;
+		}
+	}
+	n = talloc_realloc(conf, conf->partners, struct twconf_partner,
+			   conf->num_partners + 1);
+	if (n == NULL) {
+		return false;
+	}
+	n[conf->num_partners] = (struct twconf_partner) {
+		.ip = ip,
+		.pull = pull,
+		.push = push,
+	};
+	conf->partners = n;
+	conf->num_partners++;
+	return true;
+}
+
+const struct twconf_partner *twconf_find_partner(const struct twconf *conf,
+						 uint32_t ip)
+{
+	uint32_t k;
+
+	for (k = 0; k < conf->num_partners; k++) {
+		if (conf->partners[k].ip == ip) {
+			return &conf->partners[k];
+		}
+	}
+	return NULL;
+}
+
 static bool twconf_name_ok(const char *s)
 {
 	return s != NULL && s[0] != '\0' && strlen(s) <= 15;
@@ -152,6 +199,21 @@ char *twconf_check(TALLOC_CTX *mem_ctx, struct twconf *c)
 	if (c->max_challenges == 0) {
 		return talloc_strdup(mem_ctx,
 				     "tdbwins:max challenges must be > 0");
+	}
+	if (c->wrepl_max_assoc == 0 || c->wrepl_max_assoc_partner == 0 ||
+	    c->wrepl_max_assoc_partner > c->wrepl_max_assoc) {
+		return talloc_strdup(mem_ctx, "tdbwins:wrepl max associations "
+				     "(per partner) must be > 0 and per "
+				     "partner <= total");
+	}
+	if (c->wrepl_handshake_timeout == 0 ||
+	    c->wrepl_handshake_timeout > 300) {
+		return talloc_strdup(mem_ctx, "tdbwins:wrepl handshake "
+				     "timeout must be 1..300 seconds");
+	}
+	if (c->wrepl_max_records == 0) {
+		return talloc_strdup(mem_ctx,
+				     "tdbwins:wrepl max records must be > 0");
 	}
 	if (c->local_owner == 0) {
 		c->local_owner = c->ifaces[0].ip;

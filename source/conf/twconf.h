@@ -16,6 +16,13 @@ struct twconf_iface {
 	uint32_t mask;
 };
 
+/* a WINS replication partner (docs/replication.md) */
+struct twconf_partner {
+	uint32_t ip;		/* host order */
+	bool pull;		/* we pull from it; it may notify us */
+	bool push;		/* we push to it; it may query our records */
+};
+
 struct twconf {
 	char *netbios_name;		/* upper case, <= 15 bytes */
 	const char **netbios_aliases;	/* NULL-terminated, may be NULL */
@@ -53,6 +60,16 @@ struct twconf {
 	uint32_t challenge_timeout_ms;	/* tdbwins:challenge timeout 1000 */
 	uint32_t challenge_retries;	/* tdbwins:challenge retries 2 */
 
+	/* WINS replication, TCP 42 (docs/replication.md) */
+	uint16_t wrepl_port;		/* tdbwins:wrepl port 42 */
+	struct twconf_partner *partners;	/* tdbwins:(pull|push )partners */
+	uint32_t num_partners;
+	uint32_t wrepl_max_assoc;	/* tdbwins:wrepl max associations 64 */
+	uint32_t wrepl_max_assoc_partner; /* ... per partner, 4 */
+	uint32_t wrepl_handshake_timeout; /* tdbwins:wrepl handshake timeout */
+	uint32_t wrepl_idle_timeout;	/* tdbwins:wrepl idle timeout 600 */
+	uint32_t wrepl_max_records;	/* tdbwins:wrepl max records 50000 */
+
 	char *pid_dir;
 	char *state_dir;
 	char *log_file;
@@ -74,5 +91,16 @@ bool twconf_parse_iface(const char *s, struct twconf_iface *out);
 
 /* Append one interface (duplicates ignored). */
 bool twconf_add_iface(struct twconf *conf, const struct twconf_iface *i);
+
+/*
+ * Add a replication partner, or add roles to one already listed (a partner
+ * named in two lists gets both roles).
+ */
+bool twconf_add_partner(struct twconf *conf, uint32_t ip, bool pull,
+			bool push);
+
+/* The partner entry for ip, or NULL: not a partner. */
+const struct twconf_partner *twconf_find_partner(const struct twconf *conf,
+						 uint32_t ip);
 
 #endif /* TDBWINS_TWCONF_H */

@@ -119,6 +119,69 @@ static const char **lpconf_list(TALLOC_CTX *mem_ctx,
 				      ", \t");
 }
 
+/*
+ * Replication partners: "tdbwins:partners" (pull and push),
+ * "tdbwins:pull partners", "tdbwins:push partners"; IPv4 addresses only,
+ * so that authorisation by address means what the admin wrote
+ * (docs/replication.md).
+ */
+static bool lpconf_partners(TALLOC_CTX *mem_ctx, struct twconf *c,
+			    struct loadparm_context *lp, char **errmsg)
+{
+	static const struct {
+		const char *opt;
+		bool pull;
+		bool push;
+	} lists[] = {
+		{ "partners", true, true },
+		{ "pull partners", true, false },
+		{ "push partners", false, true },
+	};
+	size_t l, i;
+
+	for (l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		const char **v = lpconf_list(mem_ctx, lp, lists[l].opt);
+
+		for (i = 0; v != NULL && v[i] != NULL; i++) {
+			struct in_addr a = {};
+			uint32_t ip;
+
+			if (inet_pton(AF_INET, v[i], &a) != 1) {
+				*errmsg = talloc_asprintf(
+					mem_ctx, "tdbwins:%s: '%s' is not an "
+					"IPv4 address", lists[l].opt, v[i]);
+				return false;
+			}
+			ip = ntohl(a.s_addr);
+			if (!twconf_add_partner(c, ip, lists[l].pull,
+						lists[l].push)) {
+				*errmsg = talloc_strdup(mem_ctx,
+							"out of memory");
+				return false;
+			}
+		}
+		TALLOC_FREE(v);
+	}
+	c->wrepl_port = (uint16_t)lpcfg_parm_ulong(lp, NULL, "tdbwins",
+						   "wrepl port", c->wrepl_port);
+	c->wrepl_max_assoc = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "tdbwins", "wrepl max associations",
+		c->wrepl_max_assoc);
+	c->wrepl_max_assoc_partner = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "tdbwins", "wrepl max associations per partner",
+		c->wrepl_max_assoc_partner);
+	c->wrepl_handshake_timeout = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "tdbwins", "wrepl handshake timeout",
+		c->wrepl_handshake_timeout);
+	c->wrepl_idle_timeout = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "tdbwins", "wrepl idle timeout",
+		c->wrepl_idle_timeout);
+	c->wrepl_max_records = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "tdbwins", "wrepl max records",
+		c->wrepl_max_records);
+	return true;
+}
+
 struct twconf *lpconf_read(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 			   char **errmsg)
 {
@@ -233,6 +296,10 @@ struct twconf *lpconf_read(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 		c->challenge_retries);
 	s = lpcfg_parm_string(lp, NULL, "tdbwins", "log file");
 	c->log_file = (s != NULL) ? talloc_strdup(c, s) : NULL;
+	if (!lpconf_partners(mem_ctx, c, lp, errmsg)) {
+		talloc_free(c);
+		return NULL;
+	}
 
 	if (!c->wins_support) {
 		*errmsg = talloc_strdup(mem_ctx, "'wins support = yes' is not "

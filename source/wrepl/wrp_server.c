@@ -1,0 +1,981 @@
+/*
+ * tdbwins — WINS replication, inbound side: TCP 42 listener, associations,
+ * Owner-Version Map and Name Records service ([MS-WINSRA] 3.3).
+ *
+ * One connection carries at most one association and handles one request
+ * at a time: while a reply waits for the store to commit or for the peer
+ * to read it, the connection is not read.  A peer that stops reading
+ * therefore holds at most one reply of ours, and the idle timer (rearmed
+ * only on progress) ends it.
+ *
+ * Association handles are random and per connection.  What a mismatch
+ * does follows what smbtorture's nbt.winsreplication.assoc_ctx1 expects
+ * of a Windows server, without trusting the value for anything:
+ *  - a Stop Request: the connection is closed, whatever the handle
+ *    (the peer wants to go; nothing is answered, [MS-WINSRA] 3.1.5);
+ *  - any other message with a handle that is not ours: the message is
+ *    dropped, counted, and the association is stopped: the connection
+ *    goes back to the pre-association stage, where only a Start Request
+ *    is accepted (64-byte frame cap, handshake timer rearmed).  A handle
+ *    of 0 is a peer that believes it has no association (an NT4 partner
+ *    that restarted): it is told so with a Stop Request (reason 4); any
+ *    other value is a bug or a probe (MS04-045) and gets no answer.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "wrp_server.h"
+#include "../util/twlog.h"
+#include "../util/twutil.h"
+#include "../wire/wrepl.h"
+
+/* reply records are built in chunks of this many wire records */
+#define WRP_GROUP_ADDR 0xFFFFFFFFu	/* normal group address on the wire */
+
+enum wrp_pending {
+	WRP_PENDING_NONE = 0,
+	WRP_PENDING_MAP,
+	WRP_PENDING_NAMES,
+};
+
+struct wrp_listener {
+	struct wrp_server *s;
+	uint32_t ip;
+	int fd;
+	struct tevent_fd *fde;
+};
+
+struct wrp_conn {
+	struct wrp_conn *prev, *next;
+	struct wrp_server *s;
+	int fd;
+	uint32_t peer_ip;
+	uint16_t peer_port;
+	uint32_t local_ip;
+	struct tevent_fd *fde;
+	struct tevent_timer *timer;
+	enum ingress_wr_stage stage;	/* PREASSOC or ASSOC */
+	uint32_t our_handle;		/* 0 while no association */
+	uint32_t peer_handle;
+	uint16_t peer_minor;
+
+	/* input: the 4-byte Packet Length, then a body of that size */
+	uint8_t hdr[WRW_LENGTH_FIELD];
+	size_t hdr_have;
+	uint8_t *body;			/* NULL while reading the length */
+	uint32_t body_len;
+	size_t body_have;
+
+	/* one request waiting for the store to commit */
+	enum wrp_pending pending;
+	struct wrw_owner pending_req;
+	struct tevent_req *sync_req;
+
+	/* output: one reply at a time */
+	uint8_t *out;
+	size_t out_len;
+	size_t out_off;
+	bool close_after_send;
+};
+
+struct wrp_server {
+	struct tevent_context *ev;
+	const struct twconf *conf;
+	struct wdb *db;
+	struct ingress *ig;
+	struct wrp_listener *listeners;
+	uint32_t num_listeners;
+	struct wrp_conn *conns;
+	uint32_t num_conns;
+	struct wrp_stats stats;
+	struct twlog_ratelimit rl;
+};
+
+static int wrp_server_destructor(struct wrp_server *s);
+static int wrp_conn_destructor(struct wrp_conn *c);
+static void wrp_conn_io(struct tevent_context *ev, struct tevent_fd *fde,
+			uint16_t flags, void *private_data);
+static void wrp_conn_timeout(struct tevent_context *ev,
+			     struct tevent_timer *te, struct timeval now,
+			     void *private_data);
+static void wrp_conn_sync_done(struct tevent_req *req);
+
+struct wrp_server *wrp_server_create(TALLOC_CTX *mem_ctx,
+				     struct tevent_context *ev,
+				     const struct twconf *conf,
+				     struct wdb *db, struct ingress *ig)
+{
+	struct wrp_server *s = talloc_zero(mem_ctx, struct wrp_server);
+
+	if (s == NULL) {
+		return NULL;
+	}
+	s->ev = ev;
+	s->conf = conf;
+	s->db = db;
+	s->ig = ig;
+	talloc_set_destructor(s, wrp_server_destructor);
+	return s;
+}
+
+const struct wrp_stats *wrp_get_stats(const struct wrp_server *s)
+{
+	return &s->stats;
+}
+
+uint32_t wrp_num_conns(const struct wrp_server *s)
+{
+	return s->num_conns;
+}
+
+/* Listening sockets live in an array: close them all when s goes. */
+static int wrp_server_destructor(struct wrp_server *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->num_listeners; i++) {
+		TALLOC_FREE(s->listeners[i].fde);
+		close(s->listeners[i].fd);
+	}
+	s->num_listeners = 0;
+	while (s->conns != NULL) {
+		talloc_free(s->conns);
+	}
+	return 0;
+}
+
+/* ---- listening ---- */
+
+static void wrp_accept(struct tevent_context *ev, struct tevent_fd *fde,
+		       uint16_t flags, void *private_data);
+
+static int wrp_listen_one(uint32_t ip, uint16_t port, TALLOC_CTX *mem_ctx,
+			  char **errmsg)
+{
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(ip),
+	};
+	char ipb[TW_IPSTR_LEN];
+	int one = 1;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		*errmsg = talloc_asprintf(mem_ctx, "socket: %s",
+					  strerror(errno));
+		return -1;
+	}
+	/* lets a restart bind while old connections drain */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
+	    listen(fd, 16) != 0) {
+		*errmsg = talloc_asprintf(mem_ctx,
+					  "cannot listen on TCP %s:%u "
+					  "(WINS replication): %s",
+					  tw_ipstr(ip, ipb), port,
+					  strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool wrp_listen(struct wrp_server *s, TALLOC_CTX *mem_ctx, char **errmsg)
+{
+	const struct twconf *conf = s->conf;
+	uint32_t i;
+
+	s->listeners = talloc_zero_array(s, struct wrp_listener,
+					 conf->num_ifaces);
+	if (s->listeners == NULL) {
+		*errmsg = talloc_strdup(mem_ctx, "out of memory");
+		return false;
+	}
+	for (i = 0; i < conf->num_ifaces; i++) {
+		struct wrp_listener *l = &s->listeners[i];
+
+		l->s = s;
+		l->ip = conf->ifaces[i].ip;
+		l->fd = wrp_listen_one(l->ip, conf->wrepl_port, mem_ctx,
+				       errmsg);
+		if (l->fd == -1) {
+			return false;
+		}
+		s->num_listeners++;
+		l->fde = tevent_add_fd(s->ev, s->listeners, l->fd,
+				       TEVENT_FD_READ, wrp_accept, l);
+		if (l->fde == NULL) {
+			*errmsg = talloc_strdup(mem_ctx, "out of memory");
+			return false;
+		}
+	}
+	return true;
+}
+
+static void wrp_accept(struct tevent_context *ev, struct tevent_fd *fde,
+		       uint16_t flags, void *private_data)
+{
+	struct wrp_listener *l = talloc_get_type_abort(private_data,
+						       struct wrp_listener);
+	struct sockaddr_in from = {};
+	socklen_t fromlen = sizeof(from);
+	uint32_t peer;
+	int fd;
+
+	fd = accept4(l->fd, (struct sockaddr *)&from, &fromlen,
+		     SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd == -1) {
+		return;
+	}
+	if (from.sin_family != AF_INET) {
+		close(fd);
+		return;
+	}
+	peer = ntohl(from.sin_addr.s_addr);
+	wrp_accept_fd(l->s, fd, peer, ntohs(from.sin_port), l->ip);
+}
+
+/* ---- connections ---- */
+
+static void wrp_conn_arm(struct wrp_conn *c)
+{
+	uint32_t secs = c->s->conf->wrepl_handshake_timeout;
+
+	TALLOC_FREE(c->timer);
+	if (c->stage == INGRESS_WR_ASSOC) {
+		secs = c->s->conf->wrepl_idle_timeout;
+		if (secs == 0) {
+			return;		/* persistent associations: no limit */
+		}
+	}
+	c->timer = tevent_add_timer(c->s->ev, c,
+				    tevent_timeval_current_ofs(secs, 0),
+				    wrp_conn_timeout, c);
+}
+
+bool wrp_accept_fd(struct wrp_server *s, int fd, uint32_t peer_ip,
+		   uint16_t peer_port, uint32_t local_ip)
+{
+	const struct twconf *conf = s->conf;
+	struct wrp_conn *c = NULL;
+	struct wrp_conn *o = NULL;
+	uint32_t same = 0;
+	char ipb[TW_IPSTR_LEN];
+
+	/*
+	 * SECURITY.md F 8: refuse a non-partner before reading one byte
+	 * ([MS-WINSRA] 5.1 recommends exactly this; Samba refuses later).
+	 */
+	if (twconf_find_partner(conf, peer_ip) == NULL) {
+		s->stats.refused_partner++;
+		twlog_limited(&s->rl, TWLOG_NOTICE,
+			      "wrepl: connection from non-partner %s refused",
+			      tw_ipstr(peer_ip, ipb));
+		close(fd);
+		return false;
+	}
+	for (o = s->conns; o != NULL; o = o->next) {
+		if (o->peer_ip == peer_ip) {
+			same++;
+		}
+	}
+	/* SECURITY.md F 9: each connection carries one association */
+	if (s->num_conns >= conf->wrepl_max_assoc ||
+	    same >= conf->wrepl_max_assoc_partner) {
+		s->stats.refused_caps++;
+		twlog_limited(&s->rl, TWLOG_NOTICE,
+			      "wrepl: association cap reached, %s refused",
+			      tw_ipstr(peer_ip, ipb));
+		close(fd);
+		return false;
+	}
+	c = talloc_zero(s, struct wrp_conn);
+	if (c == NULL) {
+		close(fd);
+		return false;
+	}
+	c->s = s;
+	c->fd = fd;
+	c->peer_ip = peer_ip;
+	c->peer_port = peer_port;
+	c->local_ip = local_ip;
+	c->stage = INGRESS_WR_PREASSOC;
+	c->next = s->conns;
+	if (s->conns != NULL) {
+		s->conns->prev = c;
+	}
+	s->conns = c;
+	s->num_conns++;
+	talloc_set_destructor(c, wrp_conn_destructor);
+	c->fde = tevent_add_fd(s->ev, c, fd, TEVENT_FD_READ, wrp_conn_io, c);
+	if (c->fde == NULL) {
+		talloc_free(c);
+		return false;
+	}
+	wrp_conn_arm(c);
+	if (c->timer == NULL) {
+		talloc_free(c);
+		return false;
+	}
+	s->stats.accepted++;
+	TW_DEBUG("wrepl: connection from %s:%u", tw_ipstr(peer_ip, ipb),
+		 peer_port);
+	return true;
+}
+
+static int wrp_conn_destructor(struct wrp_conn *c)
+{
+	struct wrp_server *s = c->s;
+
+	if (c->prev != NULL) {
+		c->prev->next = c->next;
+	} else {
+		s->conns = c->next;
+	}
+	if (c->next != NULL) {
+		c->next->prev = c->prev;
+	}
+	s->num_conns--;
+	s->stats.closed++;
+	TALLOC_FREE(c->fde);
+	if (c->fd != -1) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	return 0;
+}
+
+static void wrp_conn_timeout(struct tevent_context *ev,
+			     struct tevent_timer *te, struct timeval now,
+			     void *private_data)
+{
+	struct wrp_conn *c = talloc_get_type_abort(private_data,
+						   struct wrp_conn);
+
+	c->timer = NULL;
+	if (c->stage == INGRESS_WR_PREASSOC) {
+		c->s->stats.handshake_timeouts++;
+	} else {
+		c->s->stats.idle_timeouts++;
+	}
+	talloc_free(c);
+}
+
+/* Read only when no request is in progress and no reply is queued. */
+static void wrp_conn_update_flags(struct wrp_conn *c)
+{
+	uint16_t flags = 0;
+
+	if (c->out_len > c->out_off) {
+		flags |= TEVENT_FD_WRITE;
+	} else if (c->pending == WRP_PENDING_NONE && !c->close_after_send) {
+		flags |= TEVENT_FD_READ;
+	}
+	tevent_fd_set_flags(c->fde, flags);
+}
+
+/* false: the connection is gone (freed) */
+static bool wrp_conn_flush(struct wrp_conn *c)
+{
+	ssize_t w;
+
+	while (c->out_off < c->out_len) {
+		w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+			 MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			wrp_conn_update_flags(c);
+			return true;
+		}
+		if (w <= 0) {
+			/* EPIPE, ECONNRESET: SECURITY.md class 35 */
+			c->s->stats.io_errors++;
+			talloc_free(c);
+			return false;
+		}
+		c->out_off += (size_t)w;
+		/* progress: a slow reader is not an idle one */
+		wrp_conn_arm(c);
+	}
+	TALLOC_FREE(c->out);
+	c->out_len = 0;
+	c->out_off = 0;
+	if (c->close_after_send) {
+		talloc_free(c);
+		return false;
+	}
+	wrp_conn_update_flags(c);
+	return true;
+}
+
+/* Queue an encoded PDU and start sending it.  false: c is gone. */
+static bool wrp_conn_send(struct wrp_conn *c, const struct wrw_packet *p)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	enum twerr err;
+
+	err = wrw_encode_alloc(c, p, &buf, &len);
+	if (err != TWERR_OK) {
+		TW_ERR("wrepl: cannot encode a reply: %s", twerr_str(err));
+		talloc_free(c);
+		return false;
+	}
+	/* one request at a time, so the queue is empty here */
+	TALLOC_FREE(c->out);
+	c->out = buf;
+	c->out_len = len;
+	c->out_off = 0;
+	return wrp_conn_flush(c);
+}
+
+/*
+ * Send a Stop Request ([MS-WINSRA] 2.2.5).  close_after: the connection
+ * ends when it is sent; otherwise the association ends and the connection
+ * waits for a new Start Request.  false: c is gone.
+ */
+static bool wrp_conn_stop(struct wrp_conn *c, uint32_t reason,
+			  bool close_after)
+{
+	struct wrw_packet p = {
+		.mess_type = WRW_STOP_REQUEST,
+		.assoc_handle = c->peer_handle,
+		.stop.reason = reason,
+	};
+
+	c->close_after_send = close_after;
+	return wrp_conn_send(c, &p);
+}
+
+/* The association ends; the connection may start a new one. */
+static void wrp_conn_unassociate(struct wrp_conn *c)
+{
+	c->stage = INGRESS_WR_PREASSOC;
+	c->our_handle = 0;
+	wrp_conn_arm(c);
+}
+
+/* ---- requests ---- */
+
+static uint32_t wrp_new_handle(void)
+{
+	uint32_t h = 0;
+
+	/* 0 means "no association" on the wire: never hand it out */
+	while (h == 0) {
+		h = tw_random32();
+	}
+	return h;
+}
+
+static bool wrp_handle_start(struct wrp_conn *c, const struct wrw_packet *in)
+{
+	struct wrw_packet p = {
+		.mess_type = WRW_START_RESPONSE,
+		.start.major = WRW_MAJOR,
+		.start.minor = WRW_MINOR_W2K,
+	};
+	char ipb[TW_IPSTR_LEN];
+
+	/*
+	 * A Start Request on a live association returns the same handle
+	 * (smbtorture assoc_ctx2, Windows); its header may carry 0 or our
+	 * handle, anything else is a stranger's handle.
+	 */
+	if (c->stage == INGRESS_WR_ASSOC && in->assoc_handle != 0 &&
+	    in->assoc_handle != c->our_handle) {
+		c->s->stats.bad_handle++;
+		wrp_conn_unassociate(c);
+		wrp_conn_update_flags(c);
+		return true;
+	}
+	if (c->stage == INGRESS_WR_PREASSOC && in->assoc_handle != 0) {
+		/* no handle of ours exists on this connection yet */
+		c->s->stats.bad_handle++;
+		talloc_free(c);
+		return false;
+	}
+	if (c->stage == INGRESS_WR_PREASSOC) {
+		c->our_handle = wrp_new_handle();
+		c->stage = INGRESS_WR_ASSOC;
+		TW_INFO("wrepl: association with %s (minor %u)",
+			tw_ipstr(c->peer_ip, ipb), in->start.minor);
+	}
+	c->peer_handle = in->start.handle;
+	c->peer_minor = in->start.minor;
+	c->s->stats.starts++;
+	wrp_conn_arm(c);
+	p.assoc_handle = c->peer_handle;
+	p.start.handle = c->our_handle;
+	/* wrw_encode pads to 41 bytes: NT4 falls back otherwise (Samba) */
+	return wrp_conn_send(c, &p);
+}
+
+static bool wrp_send_map(struct wrp_conn *c)
+{
+	struct wdb_owner *owners = NULL;
+	struct wrw_packet p = {
+		.mess_type = WRW_REPLICATION,
+		.opcode = WRW_OP_MAP_RESPONSE,
+		.assoc_handle = c->peer_handle,
+	};
+	TALLOC_CTX *tmp = talloc_new(c);
+	size_t num = 0;
+	size_t i;
+	enum twerr err;
+	bool ok = false;
+
+	if (tmp == NULL) {
+		talloc_free(c);
+		return false;
+	}
+	err = wdb_owners(c->s->db, tmp, &owners, &num);
+	if (err != TWERR_OK) {
+		TW_ERR("wrepl: owner table: %s", twerr_str(err));
+		talloc_free(tmp);
+		return wrp_conn_stop(c, WRW_STOP_ERROR, true);
+	}
+	p.table.owners = talloc_zero_array(tmp, struct wrw_owner, num + 1);
+	if (p.table.owners == NULL) {
+		talloc_free(c);
+		return false;
+	}
+	for (i = 0; i < num; i++) {
+		struct wrw_owner *o = &p.table.owners[p.table.num_owners];
+
+		/*
+		 * An owner address no partner would accept (a loopback local
+		 * owner in a test set-up) is left out rather than sent.
+		 */
+		if (!wrw_addr_is_unicast(owners[i].owner)) {
+			continue;
+		}
+		o->addr = owners[i].owner;
+		o->max_version = owners[i].max_version;
+		o->min_version = owners[i].min_version;
+		o->type = WRW_OWNER_TYPE;
+		p.table.num_owners++;
+	}
+	ok = wrp_conn_send(c, &p);
+	/* c may be gone: tmp went with it */
+	if (ok) {
+		talloc_free(tmp);
+	}
+	return ok;
+}
+
+/* Convert a stored record; false if it cannot be sent. */
+static bool wrp_rec_to_wire(TALLOC_CTX *mem_ctx, const struct wrec *r,
+			    uint32_t local_owner, struct wrw_record *w)
+{
+	uint8_t i;
+
+	*w = (struct wrw_record) {
+		.name = r->name,
+		.type = r->type,
+		.state = r->state,
+		.node = r->node,
+		.replica = (r->owner != local_owner),
+		.is_static = r->is_static,
+		.version = r->version,
+	};
+	switch (r->type) {
+	case WREC_UNIQUE:
+		if (r->num_addrs == 0 || !wrw_addr_is_unicast(r->addrs[0].ip)) {
+			return false;
+		}
+		w->ip = r->addrs[0].ip;
+		return true;
+	case WREC_GROUP:
+		/* normal groups keep no members; Windows sends all ones */
+		w->ip = WRP_GROUP_ADDR;
+		return true;
+	case WREC_SGROUP:
+	case WREC_MHOMED:
+		break;
+	}
+	if (r->num_addrs == 0) {
+		return true;
+	}
+	w->addrs = talloc_array(mem_ctx, struct wrw_addr_pair, r->num_addrs);
+	if (w->addrs == NULL) {
+		return false;
+	}
+	for (i = 0; i < r->num_addrs && i < WRW_MAX_ADDRS; i++) {
+		if (!wrw_addr_is_unicast(r->addrs[i].ip) ||
+		    !wrw_addr_is_unicast(r->addrs[i].owner)) {
+			continue;
+		}
+		w->addrs[w->num_addrs].owner = r->addrs[i].owner;
+		w->addrs[w->num_addrs].ip = r->addrs[i].ip;
+		w->num_addrs++;
+	}
+	return true;
+}
+
+static bool wrp_send_names(struct wrp_conn *c, const struct wrw_owner *req)
+{
+	struct wrp_server *s = c->s;
+	struct wrw_packet p = {
+		.mess_type = WRW_REPLICATION,
+		.opcode = WRW_OP_NAMES_RESPONSE,
+		.assoc_handle = c->peer_handle,
+	};
+	struct wrec *recs = NULL;
+	TALLOC_CTX *tmp = talloc_new(c);
+	uint32_t local = wdb_local_owner(s->db);
+	size_t num = 0;
+	size_t i;
+	enum twerr err;
+	bool ok = false;
+	char ipb[TW_IPSTR_LEN];
+
+	if (tmp == NULL) {
+		talloc_free(c);
+		return false;
+	}
+	/*
+	 * [MS-WINSRA] 3.2.5.1: active and tombstone records only, sorted by
+	 * version; Max 0 means no upper bound and Min > Max or an unknown
+	 * owner give an empty list (what Samba answers).  At most
+	 * wrepl_max_records per response: the partner asks again from the
+	 * highest version it received.
+	 */
+	err = wdb_range(s->db, tmp, req->addr, req->min_version,
+			req->max_version, s->conf->wrepl_max_records, true,
+			&recs, &num);
+	if (err != TWERR_OK) {
+		TW_ERR("wrepl: records of %s: %s", tw_ipstr(req->addr, ipb),
+		       twerr_str(err));
+		talloc_free(tmp);
+		return wrp_conn_stop(c, WRW_STOP_ERROR, true);
+	}
+	p.names.records = talloc_zero_array(tmp, struct wrw_record, num + 1);
+	if (p.names.records == NULL) {
+		talloc_free(c);
+		return false;
+	}
+	for (i = 0; i < num; i++) {
+		struct wrw_record *w = &p.names.records[p.names.num_records];
+
+		if (!wrp_rec_to_wire(p.names.records, &recs[i], local, w)) {
+			s->stats.records_skipped++;
+			continue;
+		}
+		p.names.num_records++;
+	}
+	TALLOC_FREE(recs);
+	s->stats.records_sent += p.names.num_records;
+	TW_DEBUG("wrepl: %u records of %s to %s", p.names.num_records,
+		 tw_ipstr(req->addr, ipb), "partner");
+	ok = wrp_conn_send(c, &p);
+	if (ok) {
+		talloc_free(tmp);
+	}
+	return ok;
+}
+
+/*
+ * Map and records requests are answered only after every write made so
+ * far is committed: a version a crash could take back (and hand out again
+ * for another name) must never reach a partner (docs/storage.md).
+ */
+static bool wrp_wait_sync(struct wrp_conn *c, enum wrp_pending what,
+			  const struct wrw_owner *req)
+{
+	c->pending = what;
+	if (req != NULL) {
+		c->pending_req = *req;
+	}
+	c->sync_req = wdb_sync_send(c, c->s->ev, c->s->db);
+	if (c->sync_req == NULL) {
+		talloc_free(c);
+		return false;
+	}
+	tevent_req_set_callback(c->sync_req, wrp_conn_sync_done, c);
+	wrp_conn_update_flags(c);
+	return true;
+}
+
+static void wrp_conn_sync_done(struct tevent_req *req)
+{
+	struct wrp_conn *c = tevent_req_callback_data(req, struct wrp_conn);
+	enum wrp_pending what = c->pending;
+	enum twerr err;
+
+	err = wdb_sync_recv(req);
+	TALLOC_FREE(c->sync_req);
+	c->pending = WRP_PENDING_NONE;
+	if (err != TWERR_OK) {
+		c->s->stats.sync_failures++;
+		TW_ERR("wrepl: store commit failed (%s): association "
+		       "stopped", twerr_str(err));
+		wrp_conn_stop(c, WRW_STOP_ERROR, true);
+		return;
+	}
+	if (what == WRP_PENDING_MAP) {
+		wrp_send_map(c);
+		return;
+	}
+	wrp_send_names(c, &c->pending_req);
+}
+
+static bool wrp_handle_replication(struct wrp_conn *c,
+				   const struct twconf_partner *partner,
+				   const struct wrw_packet *in)
+{
+	struct wrp_server *s = c->s;
+	char ipb[TW_IPSTR_LEN];
+
+	switch (in->opcode) {
+	case WRW_OP_MAP_REQUEST:
+	case WRW_OP_NAMES_REQUEST:
+		/* PROTOCOL.md 3.5: only partners we push to may pull */
+		if (!partner->push) {
+			s->stats.role_refused++;
+			twlog_limited(&s->rl, TWLOG_NOTICE,
+				      "wrepl: %s is not a push partner: "
+				      "request refused",
+				      tw_ipstr(c->peer_ip, ipb));
+			return wrp_conn_stop(c, WRW_STOP_ERROR, true);
+		}
+		if (in->opcode == WRW_OP_MAP_REQUEST) {
+			s->stats.map_requests++;
+			return wrp_wait_sync(c, WRP_PENDING_MAP, NULL);
+		}
+		s->stats.names_requests++;
+		return wrp_wait_sync(c, WRP_PENDING_NAMES, &in->names_req);
+	case WRW_OP_UPDATE:
+	case WRW_OP_UPDATE2:
+	case WRW_OP_INFORM:
+	case WRW_OP_INFORM2:
+		/* PROTOCOL.md 3.5: only partners we pull from may notify */
+		if (!partner->pull) {
+			s->stats.role_refused++;
+			twlog_limited(&s->rl, TWLOG_NOTICE,
+				      "wrepl: %s is not a pull partner: "
+				      "notification refused",
+				      tw_ipstr(c->peer_ip, ipb));
+			return wrp_conn_stop(c, WRW_STOP_ERROR, true);
+		}
+		s->stats.notifications++;
+		twlog_limited(&s->rl, TWLOG_NOTICE,
+			      "wrepl: update notification from %s ignored: "
+			      "pulling is not implemented yet",
+			      tw_ipstr(c->peer_ip, ipb));
+		if (in->opcode == WRW_OP_INFORM ||
+		    in->opcode == WRW_OP_INFORM2) {
+			/* no reply is expected to an INFORM */
+			wrp_conn_arm(c);
+			return true;
+		}
+		/*
+		 * UPDATE expects us to pull over this connection; we do not
+		 * (yet), so the association ends normally.
+		 */
+		return wrp_conn_stop(c, WRW_STOP_NORMAL, true);
+	case WRW_OP_MAP_RESPONSE:
+	case WRW_OP_NAMES_RESPONSE:
+		break;
+	}
+	/* ingress lets no reply through on an inbound association */
+	s->stats.msgs_dropped++;
+	talloc_free(c);
+	return false;
+}
+
+/* One whole PDU body.  false: c is gone. */
+static bool wrp_conn_message(struct wrp_conn *c, const uint8_t *buf,
+			     size_t len)
+{
+	struct wrp_server *s = c->s;
+	const struct twconf_partner *partner = NULL;
+	struct ingress_wrepl_result res = {};
+	TALLOC_CTX *tmp = NULL;
+	bool alive = false;
+	char ipb[TW_IPSTR_LEN];
+
+	/* SECURITY.md F 8: the partner list may have changed (SIGHUP) */
+	partner = twconf_find_partner(s->conf, c->peer_ip);
+	if (partner == NULL) {
+		s->stats.non_partner_msgs++;
+		twlog_limited(&s->rl, TWLOG_NOTICE,
+			      "wrepl: %s is no longer a partner",
+			      tw_ipstr(c->peer_ip, ipb));
+		talloc_free(c);
+		return false;
+	}
+	tmp = talloc_new(c);
+	if (tmp == NULL) {
+		talloc_free(c);
+		return false;
+	}
+	ingress_wrepl(s->ig, tmp, buf, len, c->stage, &res);
+	if (res.verdict != INGRESS_ACCEPT) {
+		/* [MS-WINSRA] 3.1.5: a bad message ends the association */
+		s->stats.msgs_dropped++;
+		twlog_limited(&s->rl, TWLOG_INFO,
+			      "wrepl: message from %s dropped (%s)",
+			      tw_ipstr(c->peer_ip, ipb),
+			      ingress_reason_str(res.reason));
+		talloc_free(c);
+		return false;
+	}
+	wrp_conn_arm(c);
+
+	switch (res.pkt->mess_type) {
+	case WRW_START_REQUEST:
+		alive = wrp_handle_start(c, res.pkt);
+		break;
+	case WRW_STOP_REQUEST:
+		/* the peer goes: no answer, whatever the handle */
+		s->stats.stops_in++;
+		if (res.pkt->assoc_handle != c->our_handle) {
+			s->stats.bad_handle++;
+		}
+		talloc_free(c);
+		return false;
+	case WRW_REPLICATION:
+		if (res.pkt->assoc_handle == c->our_handle) {
+			alive = wrp_handle_replication(c, partner, res.pkt);
+			break;
+		}
+		s->stats.bad_handle++;
+		twlog_limited(&s->rl, TWLOG_INFO,
+			      "wrepl: wrong association handle from %s",
+			      tw_ipstr(c->peer_ip, ipb));
+		wrp_conn_unassociate(c);
+		if (res.pkt->assoc_handle == 0) {
+			alive = wrp_conn_stop(c, WRW_STOP_ERROR, false);
+		} else {
+			wrp_conn_update_flags(c);
+			alive = true;
+		}
+		break;
+	case WRW_START_RESPONSE:
+		/* ingress lets none through on an inbound connection */
+		s->stats.msgs_dropped++;
+		talloc_free(c);
+		return false;
+	}
+	if (alive) {
+		talloc_free(tmp);
+	}
+	return alive;
+}
+
+/* false: c is gone */
+static bool wrp_conn_read(struct wrp_conn *c)
+{
+	struct wrp_server *s = c->s;
+	uint8_t *dst = NULL;
+	size_t want;
+	ssize_t r;
+
+	if (c->body == NULL) {
+		dst = c->hdr + c->hdr_have;
+		want = sizeof(c->hdr) - c->hdr_have;
+	} else {
+		dst = c->body + c->body_have;
+		want = c->body_len - c->body_have;
+	}
+	r = recv(c->fd, dst, want, 0);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR)) {
+		return true;
+	}
+	if (r <= 0) {
+		/* EOF or reset: the association ends (class 35) */
+		if (r < 0) {
+			s->stats.io_errors++;
+		}
+		talloc_free(c);
+		return false;
+	}
+	if (c->body == NULL) {
+		uint32_t prefix;
+
+		c->hdr_have += (size_t)r;
+		if (c->hdr_have < sizeof(c->hdr)) {
+			return true;
+		}
+		prefix = ((uint32_t)c->hdr[0] << 24) |
+			 ((uint32_t)c->hdr[1] << 16) |
+			 ((uint32_t)c->hdr[2] << 8) | (uint32_t)c->hdr[3];
+		/* the length is judged before the body buffer exists */
+		if (ingress_tcp42_frame(s->ig, prefix, c->stage) !=
+		    INGRESS_OK) {
+			s->stats.frames_refused++;
+			talloc_free(c);
+			return false;
+		}
+		c->body = talloc_array(c, uint8_t, prefix);
+		if (c->body == NULL) {
+			talloc_free(c);
+			return false;
+		}
+		c->body_len = prefix;
+		c->body_have = 0;
+		c->hdr_have = 0;
+		return true;
+	}
+	c->body_have += (size_t)r;
+	if (c->body_have < c->body_len) {
+		return true;
+	}
+	{
+		uint8_t *body = talloc_move(c, &c->body);
+		size_t len = c->body_len;
+		bool alive;
+
+		c->body_len = 0;
+		c->body_have = 0;
+		alive = wrp_conn_message(c, body, len);
+		if (alive) {
+			talloc_free(body);
+		}
+		return alive;
+	}
+}
+
+static void wrp_conn_io(struct tevent_context *ev, struct tevent_fd *fde,
+			uint16_t flags, void *private_data)
+{
+	struct wrp_conn *c = talloc_get_type_abort(private_data,
+						   struct wrp_conn);
+
+	if (flags & TEVENT_FD_WRITE) {
+		if (!wrp_conn_flush(c)) {
+			return;
+		}
+	}
+	if ((flags & TEVENT_FD_READ) && c->pending == WRP_PENDING_NONE &&
+	    c->out_len == 0 && !c->close_after_send) {
+		wrp_conn_read(c);
+	}
+}
+
+void wrp_reconfigure(struct wrp_server *s, const struct twconf *conf)
+{
+	struct wrp_conn *c = s->conns;
+
+	s->conf = conf;
+	while (c != NULL) {
+		struct wrp_conn *next = c->next;
+
+		if (twconf_find_partner(conf, c->peer_ip) == NULL) {
+			s->stats.non_partner_msgs++;
+			talloc_free(c);
+		}
+		c = next;
+	}
+}
