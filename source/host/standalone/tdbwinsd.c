@@ -32,6 +32,7 @@
 #include "../../store/wdb.h"
 #include "../../util/twlog.h"
 #include "../../util/twutil.h"
+#include "../../wrepl/wrp_server.h"
 
 #define TDBWINSD_DEFAULT_STATE "/var/lib/tdbwins"
 
@@ -45,6 +46,7 @@ struct tdbwinsd {
 	struct wdb *db;
 	struct nbns_server *nbns;
 	struct wnet *net;
+	struct wrp_server *wrp;	/* NULL: no replication partners */
 	FILE *log;
 	bool foreground;
 	bool stop;
@@ -188,6 +190,12 @@ static void tdbwinsd_signal(struct tevent_context *ev,
 		talloc_free(c);
 		return;
 	}
+	if (d->wrp != NULL) {
+		wrp_reconfigure(d->wrp, c);
+	} else if (c->num_partners > 0) {
+		TW_WARN("SIGHUP: replication partners added: restart to "
+			"start the replication service");
+	}
 	/* the old configuration stays allocated until exit: in-flight
 	 * requests may still point into it */
 	d->conf = c;
@@ -317,6 +325,17 @@ int main(int argc, char **argv)
 	if (!nbns_start(d.nbns)) {
 		goto done;
 	}
+	/* WINS replication (TCP 42) only when partners are configured:
+	 * every other peer would be refused anyway (docs/replication.md) */
+	if (d.conf->num_partners > 0) {
+		d.wrp = wrp_server_create(d.mem, d.ev, d.conf, d.db, &d.ig);
+		if (d.wrp == NULL || !wrp_listen(d.wrp, d.mem, &err)) {
+			TW_ERR("%s", d.wrp == NULL ? "out of memory" : err);
+			goto done;
+		}
+		TW_NOTICE("WINS replication on port %u with %u partners",
+			  d.conf->wrepl_port, d.conf->num_partners);
+	}
 	tevent_add_signal(d.ev, d.mem, SIGTERM, 0, tdbwinsd_signal, &d);
 	tevent_add_signal(d.ev, d.mem, SIGINT, 0, tdbwinsd_signal, &d);
 	tevent_add_signal(d.ev, d.mem, SIGHUP, 0, tdbwinsd_signal, &d);
@@ -336,6 +355,8 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
+	/* replication connections go before the store they read */
+	TALLOC_FREE(d.wrp);
 	werr = wdb_flush(d.db);
 	if (werr != TWERR_OK) {
 		TW_ERR("final commit failed: %s", twerr_str(werr));
