@@ -135,7 +135,7 @@ def configure(conf):
 
 	# Samba loads service modules from <its libdir>/samba/service
 	# (DESIGN.md "Samba integration facts"); --samba-moduledir overrides.
-	moddir = Options.options.samba_moduledir
+	moddir = getattr(Options.options, 'samba_moduledir', '')
 	if not moddir:
 		libdir = conf.cmd_and_log(conf.env.PKGCONFIG +
 					  ['--variable=libdir',
