@@ -92,6 +92,12 @@ def stream(cmd, cwd, env, timeout, on_line):
 			sys.stdout.flush()
 			on_line(line)
 		rc = proc.wait()
+	except BaseException:
+		# Ctrl-C or an error here: the child is in its own session and
+		# would not see the terminal's signal, so stop it ourselves.
+		kill()
+		proc.wait()
+		raise
 	finally:
 		timer.cancel()
 		proc.stdout.close()
