@@ -62,7 +62,7 @@ struct twconf {
 
 	/* WINS replication, TCP 42 (docs/replication.md) */
 	uint16_t wrepl_port;		/* tdbwins:wrepl port 42 */
-	struct twconf_partner *partners;	/* tdbwins:(pull|push )partners */
+	struct twconf_partner *partners; /* tdbwins:[pull|push] partners */
 	uint32_t num_partners;
 	uint32_t wrepl_max_assoc;	/* tdbwins:wrepl max associations 64 */
 	uint32_t wrepl_max_assoc_partner; /* ... per partner, 4 */

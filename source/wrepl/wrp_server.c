@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -34,7 +35,7 @@
 #include "../util/twutil.h"
 #include "../wire/wrepl.h"
 
-/* reply records are built in chunks of this many wire records */
+/* the address of a normal group record ([MS-WINSRA] 2.2.10.1) */
 #define WRP_GROUP_ADDR 0xFFFFFFFFu	/* normal group address on the wire */
 
 enum wrp_pending {
@@ -638,6 +639,7 @@ static bool wrp_send_names(struct wrp_conn *c, const struct wrw_owner *req)
 	enum twerr err;
 	bool ok = false;
 	char ipb[TW_IPSTR_LEN];
+	char peer[TW_IPSTR_LEN];
 
 	if (tmp == NULL) {
 		talloc_free(c);
@@ -675,8 +677,9 @@ static bool wrp_send_names(struct wrp_conn *c, const struct wrw_owner *req)
 	}
 	TALLOC_FREE(recs);
 	s->stats.records_sent += p.names.num_records;
-	TW_DEBUG("wrepl: %u records of %s to %s", p.names.num_records,
-		 tw_ipstr(req->addr, ipb), "partner");
+	TW_DEBUG("wrepl: %" PRIu32 " records of %s to %s",
+		 p.names.num_records, tw_ipstr(req->addr, ipb),
+		 tw_ipstr(c->peer_ip, peer));
 	ok = wrp_conn_send(c, &p);
 	if (ok) {
 		talloc_free(tmp);
