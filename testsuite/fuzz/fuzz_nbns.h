@@ -98,8 +98,7 @@ static bool fuzz_nbns_same(const struct nbp_packet *a,
 		}
 	}
 	for (i = 0; i < a->arcount; i++) {
-		if (!fuzz_nbns_rr_same(&a->additional[i],
-				       &b->additional[i])) {
+		if (!fuzz_nbns_rr_same(&a->additional[i], &b->additional[i])) {
 			return false;
 		}
 	}
@@ -111,8 +110,7 @@ static bool fuzz_nbns_same(const struct nbp_packet *a,
  * and the round trip.  Frees everything it allocated.
  */
 static void fuzz_nbns_one(const char *target,
-			  void (*entry)(struct ingress *ig,
-					TALLOC_CTX *mem_ctx,
+			  void (*entry)(struct ingress *ig, TALLOC_CTX *mem_ctx,
 					const uint8_t *buf, size_t len,
 					struct ingress_nbns_result *res),
 			  struct ingress *ig, const uint8_t *data, size_t size)
@@ -166,7 +164,7 @@ static void fuzz_nbns_one(const char *target,
 	entry(ig, mem_ctx, out, wwr_len(&w), &again);
 	if (again.verdict != INGRESS_ACCEPT || again.pkt == NULL) {
 		fuzz_fail(target, "our own encoding of an accepted packet "
-			  "was rejected");
+				  "was rejected");
 	}
 	if (!fuzz_nbns_same(res.pkt, again.pkt)) {
 		fuzz_fail(target, "decode(encode(p)) differs from p");

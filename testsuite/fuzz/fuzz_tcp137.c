@@ -27,11 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		r = ingress_tcp137_frame(&ig, prefix);
 		if (r != INGRESS_OK) {
-			break;		/* the reader closes the stream */
+			break; /* the reader closes the stream */
 		}
 		pos += 2;
 		if (prefix > size - pos) {
-			break;		/* body never completes */
+			break; /* body never completes */
 		}
 		fuzz_nbns_one("fuzz_tcp137", ingress_nbns_request, &ig,
 			      data + pos, prefix);

@@ -30,8 +30,7 @@ static bool owners_same(const struct wrw_owner *a, const struct wrw_owner *b)
 	       a->min_version == b->min_version;
 }
 
-static bool record_same(const struct wrw_record *a,
-			const struct wrw_record *b)
+static bool record_same(const struct wrw_record *a, const struct wrw_record *b)
 {
 	uint8_t i;
 
@@ -53,8 +52,7 @@ static bool record_same(const struct wrw_record *a,
 	return true;
 }
 
-static bool packets_same(const struct wrw_packet *a,
-			 const struct wrw_packet *b)
+static bool packets_same(const struct wrw_packet *a, const struct wrw_packet *b)
 {
 	uint32_t i;
 
@@ -161,7 +159,7 @@ static void one_pdu(struct ingress *ig, enum ingress_wr_stage stage,
 		      enc_len - WRW_LENGTH_FIELD, stage, &again);
 	if (again.verdict != INGRESS_ACCEPT || again.pkt == NULL) {
 		fuzz_fail(target, "our own encoding of an accepted packet "
-			  "was rejected");
+				  "was rejected");
 	}
 	if (!packets_same(res.pkt, again.pkt)) {
 		fuzz_fail(target, "decode(encode(p)) differs from p");
@@ -203,11 +201,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		r = ingress_tcp42_frame(&ig, prefix, stage);
 		if (r != INGRESS_OK) {
-			break;		/* the reader stops the association */
+			break; /* the reader stops the association */
 		}
 		pos += WRW_LENGTH_FIELD;
 		if (prefix > size - pos) {
-			break;		/* body never completes */
+			break; /* body never completes */
 		}
 		one_pdu(&ig, stage, data + pos, prefix);
 		pos += prefix;

@@ -93,8 +93,8 @@ static void make_dir(const char *path)
 	}
 }
 
-static void write_seed(const char *target, const char *name,
-		       const uint8_t *p, size_t n)
+static void write_seed(const char *target, const char *name, const uint8_t *p,
+		       size_t n)
 {
 	char path[4096];
 	char safe[128];
@@ -160,8 +160,8 @@ static void put_nbname(struct seed_buf *s, const char *name, uint8_t suffix,
 	}
 	while (scope != NULL && *scope != '\0') {
 		const char *dot = strchr(scope, '.');
-		size_t n = (dot != NULL) ? (size_t)(dot - scope)
-					 : strlen(scope);
+		size_t n = (dot != NULL) ? (size_t)(dot - scope) :
+					   strlen(scope);
 
 		put8(s, (uint8_t)n);
 		put_bytes(s, scope, n);
@@ -369,7 +369,7 @@ static void wr_record(struct seed_buf *s, const char *name, uint8_t suffix,
 	put_bytes(s, raw, 16);
 	put_bytes(s, scope, scope_len);
 	put8(s, 0);
-	pad = 4 - (name_len % 4);	/* 1..4: 4 when already aligned */
+	pad = 4 - (name_len % 4); /* 1..4: 4 when already aligned */
 	for (i = 0; i < pad; i++) {
 		put8(s, 0);
 	}
@@ -523,7 +523,7 @@ static void wrec_seeds(void)
 	rec.version = 0x100000005ull;
 	wrec_seed("builtin-tombstone-static", &rec);
 
-	rec = (struct wrec) {};
+	rec = (struct wrec){};
 	if (!nbn_make(&rec.name, "WORKGROUP", 0x1c, NULL)) {
 		seeds_failed = true;
 		return;
@@ -644,6 +644,6 @@ int main(int argc, char **argv)
 #else
 	       "not yet"
 #endif
-	       );
+	);
 	return seeds_failed ? 1 : 0;
 }

@@ -43,10 +43,10 @@
 
 #define FRAME_MAX 4096
 
-#define IP_CLIENT 0xc6120010u	/* 198.18.0.16: a WINS client */
-#define IP_SERVER 0xc6120001u	/* 198.18.0.1: our server */
-#define IP_PARTNER 0xc6120002u	/* 198.18.0.2: a replication partner */
-#define IP_HOST2 0xc6120011u	/* 198.18.0.17: a second address */
+#define IP_CLIENT 0xc6120010u  /* 198.18.0.16: a WINS client */
+#define IP_SERVER 0xc6120001u  /* 198.18.0.1: our server */
+#define IP_PARTNER 0xc6120002u /* 198.18.0.2: a replication partner */
+#define IP_HOST2 0xc6120011u   /* 198.18.0.17: a second address */
 
 #define NBNS_PORT 137
 #define WREPL_PORT 42
@@ -60,19 +60,19 @@
 struct pcap_out {
 	FILE *f;
 	uint32_t frames;
-	uint32_t usec;		/* synthetic clock, 1 ms per frame */
+	uint32_t usec; /* synthetic clock, 1 ms per frame */
 	bool failed;
 };
 
 struct tcp_side {
 	uint32_t ip;
 	uint16_t port;
-	uint32_t seq;		/* next sequence number to send */
+	uint32_t seq; /* next sequence number to send */
 };
 
 struct tcp_conn {
-	struct tcp_side a;	/* the side that opens: the partner */
-	struct tcp_side b;	/* our server on port 42 */
+	struct tcp_side a; /* the side that opens: the partner */
+	struct tcp_side b; /* our server on port 42 */
 };
 
 static const uint8_t mac_client[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x10 };
@@ -98,17 +98,16 @@ static void pcap_header(struct pcap_out *out)
 	/* classic libpcap: written little-endian, read by the magic's order */
 	wwr_init(&w, hdr, sizeof(hdr));
 	wwr_le32(&w, PCAP_MAGIC);
-	wwr_le16(&w, 2);		/* version 2.4 */
+	wwr_le16(&w, 2); /* version 2.4 */
 	wwr_le16(&w, 4);
-	wwr_le32(&w, 0);		/* thiszone */
-	wwr_le32(&w, 0);		/* sigfigs */
+	wwr_le32(&w, 0); /* thiszone */
+	wwr_le32(&w, 0); /* sigfigs */
 	wwr_le32(&w, PCAP_SNAPLEN);
 	wwr_le32(&w, PCAP_LINKTYPE_ETHERNET);
 	pcap_put(out, hdr, wwr_len(&w));
 }
 
-static void pcap_record(struct pcap_out *out, const uint8_t *frame,
-			size_t len)
+static void pcap_record(struct pcap_out *out, const uint8_t *frame, size_t len)
 {
 	uint8_t hdr[16];
 	struct wwr w = {};
@@ -175,6 +174,7 @@ static size_t frame_ip(uint8_t *frame, uint32_t src, uint32_t dst,
 	static uint16_t ip_id = 0x100;
 	uint8_t *ip = frame + ETH_LEN;
 	struct wwr w = {};
+	uint32_t sum;
 
 	wwr_init(&w, frame, ETH_LEN);
 	if (src == IP_SERVER) {
@@ -187,17 +187,18 @@ static size_t frame_ip(uint8_t *frame, uint32_t src, uint32_t dst,
 	wwr_be16(&w, 0x0800);
 
 	wwr_init(&w, ip, IP4_LEN);
-	wwr_u8(&w, 0x45);		/* version 4, 5 words */
+	wwr_u8(&w, 0x45); /* version 4, 5 words */
 	wwr_u8(&w, 0);
 	wwr_be16(&w, (uint16_t)(IP4_LEN + l4_len));
 	wwr_be16(&w, ip_id++);
-	wwr_be16(&w, 0x4000);		/* DF */
+	wwr_be16(&w, 0x4000); /* DF */
 	wwr_u8(&w, 64);
 	wwr_u8(&w, proto);
-	wwr_be16(&w, 0);		/* checksum, below */
+	wwr_be16(&w, 0); /* checksum, below */
 	wwr_be32(&w, src);
 	wwr_be32(&w, dst);
-	wwr_put_be16_at(&w, 10, csum_fold(csum_add(0, ip, IP4_LEN)));
+	sum = csum_add(0, ip, IP4_LEN);
+	wwr_put_be16_at(&w, 10, csum_fold(sum));
 	return ETH_LEN + IP4_LEN + l4_len;
 }
 
@@ -209,6 +210,7 @@ static void emit_udp(struct pcap_out *out, uint32_t src, uint32_t dst,
 	struct wwr w = {};
 	uint32_t sum;
 	uint16_t c;
+	size_t flen;
 
 	if (len > FRAME_MAX - ETH_LEN - IP4_LEN - UDP_LEN) {
 		out->failed = true;
@@ -221,9 +223,12 @@ static void emit_udp(struct pcap_out *out, uint32_t src, uint32_t dst,
 	wwr_be16(&w, 0);
 	wwr_bytes(&w, payload, len);
 	sum = csum_pseudo(src, dst, 17, UDP_LEN + len);
-	c = csum_fold(csum_add(sum, udp, UDP_LEN + len));
+	sum = csum_add(sum, udp, UDP_LEN + len);
+	c = csum_fold(sum);
+	/* RFC 768: a computed zero is sent as all ones */
 	wwr_put_be16_at(&w, 6, c == 0 ? 0xffff : c);
-	pcap_record(out, frame, frame_ip(frame, src, dst, 17, UDP_LEN + len));
+	flen = frame_ip(frame, src, dst, 17, UDP_LEN + len);
+	pcap_record(out, frame, flen);
 }
 
 static void emit_tcp(struct pcap_out *out, struct tcp_side *from,
@@ -234,6 +239,7 @@ static void emit_tcp(struct pcap_out *out, struct tcp_side *from,
 	uint8_t *tcp = frame + ETH_LEN + IP4_LEN;
 	struct wwr w = {};
 	uint32_t sum;
+	size_t flen;
 
 	if (len > FRAME_MAX - ETH_LEN - IP4_LEN - TCP_LEN) {
 		out->failed = true;
@@ -246,14 +252,15 @@ static void emit_tcp(struct pcap_out *out, struct tcp_side *from,
 	wwr_be32(&w, (flags & TCP_ACK) ? to->seq : 0);
 	wwr_u8(&w, (TCP_LEN / 4) << 4);
 	wwr_u8(&w, flags);
-	wwr_be16(&w, 65535);		/* window */
-	wwr_be16(&w, 0);		/* checksum, below */
-	wwr_be16(&w, 0);		/* urgent pointer */
+	wwr_be16(&w, 65535); /* window */
+	wwr_be16(&w, 0);     /* checksum, below */
+	wwr_be16(&w, 0);     /* urgent pointer */
 	wwr_bytes(&w, payload, len);
 	sum = csum_pseudo(from->ip, to->ip, 6, TCP_LEN + len);
-	wwr_put_be16_at(&w, 16, csum_fold(csum_add(sum, tcp, TCP_LEN + len)));
-	pcap_record(out, frame,
-		    frame_ip(frame, from->ip, to->ip, 6, TCP_LEN + len));
+	sum = csum_add(sum, tcp, TCP_LEN + len);
+	wwr_put_be16_at(&w, 16, csum_fold(sum));
+	flen = frame_ip(frame, from->ip, to->ip, 6, TCP_LEN + len);
+	pcap_record(out, frame, flen);
 
 	from->seq += (uint32_t)len;
 	if (flags & (TCP_SYN | TCP_FIN)) {
@@ -343,7 +350,8 @@ static bool write_nbns(struct pcap_out *out)
 		{ .nb_flags = NBP_NB_ONT_H, .ipv4 = IP_HOST2 },
 	};
 	struct nbp_addr grp = {
-		.nb_flags = NBP_NB_GROUP | NBP_NB_ONT_H, .ipv4 = IP_CLIENT,
+		.nb_flags = NBP_NB_GROUP | NBP_NB_ONT_H,
+		.ipv4 = IP_CLIENT,
 	};
 	struct nbp_nbstat_name stat_names[3] = {};
 	struct nbp_nbstat stat = {
@@ -364,90 +372,110 @@ static bool write_nbns(struct pcap_out *out)
 	}
 
 	/* 1: name query (0x0100) */
-	ok = ok && nbns_request(out, 0x0001, 0x0100, &fred20, NBP_TYPE_NB,
-				NULL);
+	ok = ok &&
+	     nbns_request(out, 0x0001, 0x0100, &fred20, NBP_TYPE_NB, NULL);
 
 	/* 2: positive query response (0x8580), two addresses */
-	rr = (struct nbp_rr) {
-		.name = fred20, .rr_type = NBP_TYPE_NB,
-		.rr_class = NBP_CLASS_IN, .ttl = 300000,
-		.num_addrs = 2, .addrs = two,
+	rr = (struct nbp_rr){
+		.name = fred20,
+		.rr_type = NBP_TYPE_NB,
+		.rr_class = NBP_CLASS_IN,
+		.ttl = 300000,
+		.num_addrs = 2,
+		.addrs = two,
 	};
 	ok = ok && nbns_response(out, 0x0001, 0x8580, &rr);
 
 	/* 3: negative query response (0x8583): NULL RR, TTL 0, RDLENGTH 0 */
-	rr = (struct nbp_rr) {
-		.name = nobody, .rr_type = NBP_TYPE_NULL,
-		.rr_class = NBP_CLASS_IN, .ttl = 0, .rdlength = 0,
+	rr = (struct nbp_rr){
+		.name = nobody,
+		.rr_type = NBP_TYPE_NULL,
+		.rr_class = NBP_CLASS_IN,
+		.ttl = 0,
+		.rdlength = 0,
 	};
 	ok = ok && nbns_response(out, 0x0002, 0x8583, &rr);
 
 	/* 4: registration (0x2900), RR name written as pointer 0xC00C */
-	rr = (struct nbp_rr) {
-		.name = fred00, .rr_type = NBP_TYPE_NB,
-		.rr_class = NBP_CLASS_IN, .ttl = 300000,
-		.num_addrs = 1, .addrs = &one,
+	rr = (struct nbp_rr){
+		.name = fred00,
+		.rr_type = NBP_TYPE_NB,
+		.rr_class = NBP_CLASS_IN,
+		.ttl = 300000,
+		.num_addrs = 1,
+		.addrs = &one,
 	};
-	ok = ok && nbns_request(out, 0x0003, 0x2900, &fred00, NBP_TYPE_NB,
-				&rr);
+	ok = ok && nbns_request(out, 0x0003, 0x2900, &fred00, NBP_TYPE_NB, &rr);
 
 	/* 5: WACK (0xBC00): RDATA is the request's flags word, TTL 2 */
-	rr = (struct nbp_rr) {
-		.name = fred00, .rr_type = NBP_TYPE_NB,
-		.rr_class = NBP_CLASS_IN, .ttl = 2,
-		.is_wack = true, .wack_flags = 0x2900,
+	rr = (struct nbp_rr){
+		.name = fred00,
+		.rr_type = NBP_TYPE_NB,
+		.rr_class = NBP_CLASS_IN,
+		.ttl = 2,
+		.is_wack = true,
+		.wack_flags = 0x2900,
 	};
 	ok = ok && nbns_response(out, 0x0003, 0xbc00, &rr);
 
 	/* 6: positive registration response (0xAD80) */
-	rr = (struct nbp_rr) {
-		.name = fred00, .rr_type = NBP_TYPE_NB,
-		.rr_class = NBP_CLASS_IN, .ttl = 300000,
-		.num_addrs = 1, .addrs = &one,
+	rr = (struct nbp_rr){
+		.name = fred00,
+		.rr_type = NBP_TYPE_NB,
+		.rr_class = NBP_CLASS_IN,
+		.ttl = 300000,
+		.num_addrs = 1,
+		.addrs = &one,
 	};
 	ok = ok && nbns_response(out, 0x0003, 0xad80, &rr);
 
 	/* 7: registration of a scoped name */
-	rr = (struct nbp_rr) {
-		.name = host_scope, .rr_type = NBP_TYPE_NB,
-		.rr_class = NBP_CLASS_IN, .ttl = 300000,
-		.num_addrs = 1, .addrs = &one,
+	rr = (struct nbp_rr){
+		.name = host_scope,
+		.rr_type = NBP_TYPE_NB,
+		.rr_class = NBP_CLASS_IN,
+		.ttl = 300000,
+		.num_addrs = 1,
+		.addrs = &one,
 	};
-	ok = ok && nbns_request(out, 0x0004, 0x2900, &host_scope,
-				NBP_TYPE_NB, &rr);
+	ok = ok &&
+	     nbns_request(out, 0x0004, 0x2900, &host_scope, NBP_TYPE_NB, &rr);
 
 	/* 8: negative registration response, ACT_ERR (0xAD86) */
 	ok = ok && nbns_response(out, 0x0004, 0xad86, &rr);
 
 	/* 9: multi-homed registration (0x7900) */
-	rr = (struct nbp_rr) {
-		.name = fred00, .rr_type = NBP_TYPE_NB,
-		.rr_class = NBP_CLASS_IN, .ttl = 300000,
-		.num_addrs = 1, .addrs = &two[1],
+	rr = (struct nbp_rr){
+		.name = fred00,
+		.rr_type = NBP_TYPE_NB,
+		.rr_class = NBP_CLASS_IN,
+		.ttl = 300000,
+		.num_addrs = 1,
+		.addrs = &two[1],
 	};
-	ok = ok && nbns_request(out, 0x0005, 0x7900, &fred00, NBP_TYPE_NB,
-				&rr);
+	ok = ok && nbns_request(out, 0x0005, 0x7900, &fred00, NBP_TYPE_NB, &rr);
 
 	/* 10: refresh (0x4000) */
 	rr.addrs = &one;
-	ok = ok && nbns_request(out, 0x0006, 0x4000, &fred00, NBP_TYPE_NB,
-				&rr);
+	ok = ok && nbns_request(out, 0x0006, 0x4000, &fred00, NBP_TYPE_NB, &rr);
 
 	/* 11: release (0x3000) of a group member */
-	rr = (struct nbp_rr) {
-		.name = fred20, .rr_type = NBP_TYPE_NB,
-		.rr_class = NBP_CLASS_IN, .ttl = 0,
-		.num_addrs = 1, .addrs = &grp,
+	rr = (struct nbp_rr){
+		.name = fred20,
+		.rr_type = NBP_TYPE_NB,
+		.rr_class = NBP_CLASS_IN,
+		.ttl = 0,
+		.num_addrs = 1,
+		.addrs = &grp,
 	};
-	ok = ok && nbns_request(out, 0x0007, 0x3000, &fred20, NBP_TYPE_NB,
-				&rr);
+	ok = ok && nbns_request(out, 0x0007, 0x3000, &fred20, NBP_TYPE_NB, &rr);
 
 	/* 12: release response (0xB400) */
 	ok = ok && nbns_response(out, 0x0007, 0xb400, &rr);
 
 	/* 13: node status query for "*" */
-	ok = ok && nbns_request(out, 0x0008, 0x0000, &star, NBP_TYPE_NBSTAT,
-				NULL);
+	ok = ok &&
+	     nbns_request(out, 0x0008, 0x0000, &star, NBP_TYPE_NBSTAT, NULL);
 
 	/* 14: node status response (0x8400) with three names */
 	memcpy(stat_names[0].raw, fred00.raw, NBN_RAW_LEN);
@@ -457,9 +485,12 @@ static bool write_nbns(struct pcap_out *out)
 	ok = ok && make_name(&nobody, "WORKGROUP", 0x00, NULL);
 	memcpy(stat_names[2].raw, nobody.raw, NBN_RAW_LEN);
 	stat_names[2].flags = NBP_NB_GROUP | NBP_NB_ONT_H | NBP_NAME_ACT;
-	rr = (struct nbp_rr) {
-		.name = star, .rr_type = NBP_TYPE_NBSTAT,
-		.rr_class = NBP_CLASS_IN, .ttl = 0, .nbstat = &stat,
+	rr = (struct nbp_rr){
+		.name = star,
+		.rr_type = NBP_TYPE_NBSTAT,
+		.rr_class = NBP_CLASS_IN,
+		.ttl = 0,
+		.nbstat = &stat,
 	};
 	ok = ok && nbns_response(out, 0x0008, 0x8400, &rr);
 
@@ -497,12 +528,12 @@ static bool emit_wrepl(struct pcap_out *out, struct tcp_conn *c,
 static bool write_wrepl(struct pcap_out *out)
 {
 	struct tcp_conn c = {
-		.a = { .ip = IP_PARTNER, .port = PARTNER_PORT,
-		       .seq = 1000 },
+		.a = { .ip = IP_PARTNER, .port = PARTNER_PORT, .seq = 1000 },
 		.b = { .ip = IP_SERVER, .port = WREPL_PORT, .seq = 5000 },
 	};
 	struct wrw_owner owners[2] = {
-		{ .addr = IP_SERVER, .max_version = 0x100000005ull,
+		{ .addr = IP_SERVER,
+		  .max_version = 0x100000005ull,
 		  .min_version = 1 },
 		{ .addr = IP_PARTNER, .max_version = 42, .min_version = 7 },
 	};
@@ -524,24 +555,26 @@ static bool write_wrepl(struct pcap_out *out)
 	emit_tcp(out, &c.a, &c.b, TCP_ACK, NULL, 0);
 
 	/* Start Request: W2K+ (major 2, minor 5) */
-	p = (struct wrw_packet) {
+	p = (struct wrw_packet){
 		.mess_type = WRW_START_REQUEST,
-		.start = { .handle = 0x0c0ffee1u, .major = WRW_MAJOR,
+		.start = { .handle = 0x0c0ffee1u,
+			   .major = WRW_MAJOR,
 			   .minor = WRW_MINOR_W2K },
 	};
 	ok = ok && emit_wrepl(out, &c, true, &p);
 
 	/* Start Response */
-	p = (struct wrw_packet) {
+	p = (struct wrw_packet){
 		.assoc_handle = 0x0c0ffee1u,
 		.mess_type = WRW_START_RESPONSE,
-		.start = { .handle = 0x5eed0001u, .major = WRW_MAJOR,
+		.start = { .handle = 0x5eed0001u,
+			   .major = WRW_MAJOR,
 			   .minor = WRW_MINOR_W2K },
 	};
 	ok = ok && emit_wrepl(out, &c, false, &p);
 
 	/* Owner-Version Map Request */
-	p = (struct wrw_packet) {
+	p = (struct wrw_packet){
 		.assoc_handle = 0x5eed0001u,
 		.mess_type = WRW_REPLICATION,
 		.opcode = WRW_OP_MAP_REQUEST,
@@ -549,7 +582,7 @@ static bool write_wrepl(struct pcap_out *out)
 	ok = ok && emit_wrepl(out, &c, true, &p);
 
 	/* Owner-Version Map Response with two owners */
-	p = (struct wrw_packet) {
+	p = (struct wrw_packet){
 		.assoc_handle = 0x0c0ffee1u,
 		.mess_type = WRW_REPLICATION,
 		.opcode = WRW_OP_MAP_RESPONSE,
@@ -558,7 +591,7 @@ static bool write_wrepl(struct pcap_out *out)
 	ok = ok && emit_wrepl(out, &c, false, &p);
 
 	/* Name Records Request for our records 1..0x100000005 */
-	p = (struct wrw_packet) {
+	p = (struct wrw_packet){
 		.assoc_handle = 0x5eed0001u,
 		.mess_type = WRW_REPLICATION,
 		.opcode = WRW_OP_NAMES_REQUEST,
@@ -601,7 +634,7 @@ static bool write_wrepl(struct pcap_out *out)
 	recs[4].version = 0x100000005ull;
 	recs[4].ip = IP_SERVER;
 
-	p = (struct wrw_packet) {
+	p = (struct wrw_packet){
 		.assoc_handle = 0x0c0ffee1u,
 		.mess_type = WRW_REPLICATION,
 		.opcode = WRW_OP_NAMES_RESPONSE,
@@ -610,17 +643,18 @@ static bool write_wrepl(struct pcap_out *out)
 	ok = ok && emit_wrepl(out, &c, false, &p);
 
 	/* Update Notification (INFORM2: persistent, propagate) */
-	p = (struct wrw_packet) {
+	p = (struct wrw_packet){
 		.assoc_handle = 0x0c0ffee1u,
 		.mess_type = WRW_REPLICATION,
 		.opcode = WRW_OP_INFORM2,
-		.table = { .num_owners = 1, .owners = owners,
+		.table = { .num_owners = 1,
+			   .owners = owners,
 			   .initiator = IP_SERVER },
 	};
 	ok = ok && emit_wrepl(out, &c, false, &p);
 
 	/* Stop Request, normal */
-	p = (struct wrw_packet) {
+	p = (struct wrw_packet){
 		.assoc_handle = 0x5eed0001u,
 		.mess_type = WRW_STOP_REQUEST,
 		.stop = { .reason = WRW_STOP_NORMAL },
@@ -650,7 +684,9 @@ int main(int argc, char **argv)
 	}
 	pcap_header(&out);
 	ok = write_nbns(&out);
-	ok = write_wrepl(&out) && ok;
+	if (!write_wrepl(&out)) {
+		ok = false;
+	}
 	if (fclose(out.f) != 0) {
 		out.failed = true;
 	}
