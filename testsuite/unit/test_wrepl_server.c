@@ -534,6 +534,36 @@ static void test_frame_caps(void **state)
 	assert_int_equal(wrp_get_stats(t->srv)->frames_refused,
 			 sizeof(bad_pre) / sizeof(bad_pre[0]));
 
+	/* 20 bytes hold every field of a Start Request: answered */
+	connect_pair(t, PARTNER, &fd, &ok);
+	assert_true(ok);
+	{
+		uint8_t small[24];
+		uint8_t body[64];
+
+		start_request(req, 0, 7);
+		memcpy(small, req, sizeof(small));
+		put_be32(small, 20);
+		send_all(fd, small, sizeof(small));
+		assert_int_equal(recv_pdu(t, fd, body, sizeof(body)), 41);
+		assert_int_equal(get_be32(body + 4), 7);
+	}
+	close(fd);
+	/* 19 bytes: framing lets it through (a Stop may be 16), the decoder
+	 * refuses a Start that short and the connection ends */
+	connect_pair(t, PARTNER, &fd, &ok);
+	assert_true(ok);
+	{
+		uint8_t small[23];
+
+		start_request(req, 0, 7);
+		memcpy(small, req, sizeof(small));
+		put_be32(small, 19);
+		send_all(fd, small, sizeof(small));
+		assert_true(closed_quietly(t, fd));
+	}
+	close(fd);
+
 	/* 64 is the last length accepted before association: a padded
 	 * Start Request of 64 bytes is answered */
 	connect_pair(t, PARTNER, &fd, &ok);
@@ -1068,6 +1098,30 @@ static void test_rst_after_requests(void **state)
 	}
 }
 
+/* Class 35: a half-closed peer still gets its answer, then the end. */
+static void test_half_close(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t map[20];
+	uint8_t buf[256];
+	uint32_t h;
+	bool ok;
+	int fd;
+
+	add_local(t, "HOST1", 0xc6120b01u);
+	connect_pair(t, PARTNER, &fd, &ok);
+	assert_true(ok);
+	h = associate(t, fd, 0x99u);
+	map_request(map, h);
+	send_all(fd, map, sizeof(map));
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
+	assert_int_equal(recv_pdu(t, fd, buf, sizeof(buf)), 48);
+	assert_true(closed_quietly(t, fd));
+	assert_int_equal(wrp_num_conns(t->srv), 0);
+	assert_int_equal(wrp_get_stats(t->srv)->closed, 1);
+	close(fd);
+}
+
 /* A peer that never reads a large response: the send side is bounded
  * and the idle timer ends it (class 35, zero window). */
 static void test_slow_reader(void **state)
@@ -1128,6 +1182,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rst_after_requests, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_half_close, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader, setup,
 						teardown),
