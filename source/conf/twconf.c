@@ -48,6 +48,10 @@ struct twconf *twconf_new(TALLOC_CTX *mem_ctx)
 	c->max_challenges = 1000;
 	c->challenge_timeout_ms = 1000;
 	c->challenge_retries = 2;
+	/* node status is the amplification vector (PA-5): limited by
+	 * default; registrations and queries only when configured */
+	c->rl_rate[2] = 10;
+	c->rl_burst[2] = 20;
 	c->wrepl_port = 42;
 	c->wrepl_max_assoc = 64;
 	c->wrepl_max_assoc_partner = 4;
@@ -214,6 +218,11 @@ char *twconf_check(TALLOC_CTX *mem_ctx, struct twconf *c)
 	if (c->wrepl_max_records == 0) {
 		return talloc_strdup(mem_ctx,
 				     "tdbwins:wrepl max records must be > 0");
+	}
+	for (int k = 0; k < 3; k++) {
+		if (c->rl_rate[k] != 0 && c->rl_burst[k] < c->rl_rate[k]) {
+			c->rl_burst[k] = c->rl_rate[k];
+		}
 	}
 	if (c->local_owner == 0) {
 		c->local_owner = c->ifaces[0].ip;

@@ -59,6 +59,10 @@ struct twconf {
 	uint32_t max_challenges;	/* tdbwins:max challenges 1000 */
 	uint32_t challenge_timeout_ms;	/* tdbwins:challenge timeout 1000 */
 	uint32_t challenge_retries;	/* tdbwins:challenge retries 2 */
+	/* per-source rates (requests/s, 0 = off) and bursts; order:
+	 * registrations, queries, node status */
+	uint32_t rl_rate[3];		/* tdbwins:rate limit ... */
+	uint32_t rl_burst[3];
 
 	/* WINS replication, TCP 42 (docs/replication.md) */
 	uint16_t wrepl_port;		/* tdbwins:wrepl port 42 */

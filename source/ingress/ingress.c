@@ -54,6 +54,7 @@ static const char *const ingress_reason_text[INGRESS_REASON_COUNT] = {
 	[INGRESS_R_WR_BAD_ADDRESS] = "wr_bad_address",
 	[INGRESS_R_WR_STAGE] = "wr_stage",
 	[INGRESS_R_OTHER] = "other",
+	[INGRESS_R_RATE_LIMITED] = "rate_limited",
 	[INGRESS_NOTE_TRAILING] = "note_trailing",
 	[INGRESS_NOTE_RESERVED_FLAGS] = "note_reserved_flags",
 	[INGRESS_NOTE_NB_RESERVED] = "note_nb_reserved",

@@ -72,6 +72,7 @@ enum ingress_reason {
 	INGRESS_R_WR_BAD_ADDRESS,	/* owner/member address class */
 	INGRESS_R_WR_STAGE,		/* message not allowed in this stage */
 	INGRESS_R_OTHER,
+	INGRESS_R_RATE_LIMITED,		/* per-source budget exhausted */
 	/* tolerated anomalies (message still accepted) */
 	INGRESS_NOTE_TRAILING,		/* bytes after the last RR */
 	INGRESS_NOTE_RESERVED_FLAGS,	/* header reserved bits 0x0060 */

@@ -4,6 +4,7 @@
 #ifndef TDBWINS_NBNS_PRIVATE_H
 #define TDBWINS_NBNS_PRIVATE_H
 
+#include "nbns_ratelimit.h"
 #include "nbns_server.h"
 #include "../store/wdb.h"
 #include "../store/wrec.h"
@@ -42,6 +43,7 @@ struct nbns_server {
 	uint32_t num_committing;
 
 	uint32_t burst_seq;
+	struct nbns_ratelimit *rl;
 	struct tevent_timer *scavenge_timer;
 	struct twlog_ratelimit rl_reject;
 	struct twlog_ratelimit rl_policy;

@@ -6,6 +6,7 @@
  * packet bytes itself.
  */
 #include <string.h>
+#include <time.h>
 
 #include "nbns_private.h"
 #include "../util/twutil.h"
@@ -141,6 +142,12 @@ struct nbns_server *nbns_server_create(TALLOC_CTX *mem_ctx,
 	s->conf = conf;
 	s->db = db;
 	s->ig = ig;
+	s->rl = talloc(s, struct nbns_ratelimit);
+	if (s->rl == NULL) {
+		talloc_free(s);
+		return NULL;
+	}
+	nbns_rl_init(s->rl, conf->rl_rate, conf->rl_burst);
 	nbns_build_own_names(s);
 	return s;
 }
@@ -164,6 +171,7 @@ bool nbns_reconfigure(struct nbns_server *s, struct twconf *conf)
 {
 	/* the caller keeps conf alive as long as the server uses it */
 	s->conf = conf;
+	nbns_rl_init(s->rl, conf->rl_rate, conf->rl_burst);
 	nbns_build_own_names(s);
 	if (!nbns_register_own_names(s)) {
 		return false;
@@ -344,6 +352,28 @@ static bool nbns_defend(struct nbns_server *s, const struct nbns_src *src,
 	return true;
 }
 
+static uint64_t nbns_now_ms(void)
+{
+	struct timespec ts = {};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Per-source budgets (SECURITY.md F.3); over budget: dropped, counted. */
+static bool nbns_rate_ok(struct nbns_server *s, const struct nbns_src *src,
+			 const struct nbp_packet *req)
+{
+	enum nbns_rl_class cls = NBNS_RL_REGISTER;
+
+	if (nbp_opcode(req) == NBP_OP_QUERY) {
+		cls = (req->questions[0].qtype == NBP_TYPE_NBSTAT)
+			      ? NBNS_RL_NBSTAT
+			      : NBNS_RL_QUERY;
+	}
+	return nbns_rl_allow(s->rl, cls, src->ip, nbns_now_ms());
+}
+
 void nbns_input(struct nbns_server *s, const struct nbns_src *src,
 		const uint8_t *buf, size_t len)
 {
@@ -380,6 +410,11 @@ void nbns_input(struct nbns_server *s, const struct nbns_src *src,
 	req = res.pkt;
 	op = nbp_opcode(req);
 	bcast = (req->flags & NBP_FLAG_B) != 0;
+	if (!nbns_rate_ok(s, src, req)) {
+		ingress_count(s->ig, INGRESS_R_RATE_LIMITED);
+		nbns_log_reject(s, src, INGRESS_R_RATE_LIMITED);
+		goto done;
+	}
 
 	switch (op) {
 	case NBP_OP_QUERY:

@@ -8,7 +8,8 @@
  * Hostile-input classes of SECURITY.md section E covered here: 17 (suffix
  * rules, 1D), 18 (address classes), 19 (release/refresh from strangers),
  * 20 (protected names), 21 (address-count amplification), 22 (challenge
- * spoofing), 23 (retransmissions during a WACK).
+ * spoofing), 23 (retransmissions during a WACK), 24 (floods against
+ * per-source budgets).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -652,6 +653,60 @@ static void test_acknowledged_is_stored(void **state)
 	assert_true(rec.version > 0);
 }
 
+/* class 24: floods meet per-source budgets; nothing else is affected */
+static void test_floods_are_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct nbn_name wild, n;
+	unsigned i, answered = 0;
+	char nm[16];
+
+	name(&wild, "*", 0x00);
+	f->num_sent = 0;
+	for (i = 0; i < 2000; i++) {
+		send_query(f, CLIENT_A, &wild, NBP_TYPE_NBSTAT);
+	}
+	/* the default node-status budget: a burst of 20, 10/s after it */
+	assert_true(f->num_sent >= 20);
+	assert_true(f->num_sent <= 25);
+	/* another source still gets its answer */
+	f->num_sent = 0;
+	send_query(f, CLIENT_B, &wild, NBP_TYPE_NBSTAT);
+	assert_int_equal(f->num_sent, 1);
+
+	/* registrations: 10,000 distinct names from one source with a
+	 * budget of 100/s (burst 200) configured */
+	f->conf->rl_rate[0] = 100;
+	f->conf->rl_burst[0] = 200;
+	assert_true(nbns_reconfigure(f->s, f->conf));
+	for (i = 0; i < 10000; i++) {
+		snprintf(nm, sizeof(nm), "FLOOD%05u", i);
+		name(&n, nm, 0x20);
+		f->num_sent = 0;
+		send_reg(f, NBP_OP_REGISTER, CLIENT_A, &n, NBP_NB_ONT_H,
+			 CLIENT_A);
+		settle(f, 100);
+		answered += f->num_sent;
+	}
+	assert_true(answered >= 200);
+	assert_true(answered < 400);
+	/* every answered registration is there; the others left no trace */
+	for (i = 0; i < 10000; i += 997) {
+		struct wrec rec = {};
+		bool found = false;
+
+		snprintf(nm, sizeof(nm), "FLOOD%05u", i);
+		name(&n, nm, 0x20);
+		assert_int_equal(wdb_fetch(f->db, &n, &rec, &found),
+				 TWERR_OK);
+		assert_int_equal(found, i < 200);
+	}
+	assert_true(f->ig.stats.by_reason[INGRESS_R_RATE_LIMITED] >= 9000);
+	/* queries from another source are not limited by default */
+	name(&n, "FLOOD00000", 0x20);
+	query_expect(f, &n, NBP_RCODE_OK, CLIENT_A);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +736,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_acknowledged_is_stored,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_floods_are_bounded, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -294,6 +295,24 @@ struct twconf *lpconf_read(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 	c->challenge_retries = (uint32_t)lpcfg_parm_ulong(
 		lp, NULL, "tdbwins", "challenge retries",
 		c->challenge_retries);
+	{
+		static const char *const rl_names[3] = {
+			"registrations", "queries", "node status",
+		};
+		char opt[64];
+		int k;
+
+		for (k = 0; k < 3; k++) {
+			snprintf(opt, sizeof(opt), "rate limit %s", rl_names[k]);
+			c->rl_rate[k] = (uint32_t)lpcfg_parm_ulong(
+				lp, NULL, "tdbwins", opt, c->rl_rate[k]);
+			snprintf(opt, sizeof(opt), "rate burst %s",
+				 rl_names[k]);
+			c->rl_burst[k] = (uint32_t)lpcfg_parm_ulong(
+				lp, NULL, "tdbwins", opt,
+				c->rl_rate[k] == 0 ? 0 : 2 * c->rl_rate[k]);
+		}
+	}
 	s = lpcfg_parm_string(lp, NULL, "tdbwins", "log file");
 	c->log_file = (s != NULL) ? talloc_strdup(c, s) : NULL;
 	if (!lpconf_partners(mem_ctx, c, lp, errmsg)) {
