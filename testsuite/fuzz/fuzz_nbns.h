@@ -8,6 +8,9 @@
  * differently: exactly the kind of bug that lets a crafted packet mean one
  * thing to the validator and another to the code that echoes it.
  *
+ * Every call is also checked against the counter invariants of
+ * fuzz_counters.h.
+ *
  * Only RRs whose RDATA the codec interprets are compared (NB with a
  * non-zero multiple of 6 bytes, or empty RDATA); packets with other RDATA
  * are checked for memory safety only.
@@ -16,6 +19,7 @@
 #define TDBWINS_FUZZ_NBNS_H
 
 #include "fuzz_common.h"
+#include "fuzz_counters.h"
 #include "ingress/ingress.h"
 #include "wire/nbns.h"
 
@@ -118,6 +122,7 @@ static void fuzz_nbns_one(const char *target,
 	static uint8_t out[65536];
 	struct ingress_nbns_result res = {};
 	struct ingress_nbns_result again = {};
+	struct ingress_stats before;
 	struct wwr w = {};
 	TALLOC_CTX *mem_ctx = NULL;
 	uint8_t *buf = NULL;
@@ -129,7 +134,10 @@ static void fuzz_nbns_one(const char *target,
 		fuzz_fail(target, "out of memory");
 	}
 
+	before = ig->stats;
 	entry(ig, mem_ctx, buf, size, &res);
+	fuzz_check_counted(target, &before, &ig->stats, res.verdict,
+			   res.reason);
 
 	if (res.reason >= INGRESS_REASON_COUNT) {
 		fuzz_fail(target, "reason out of range");
@@ -161,7 +169,10 @@ static void fuzz_nbns_one(const char *target,
 	if (wwr_len(&w) > ig->limits.udp_max) {
 		goto free_pkt;
 	}
+	before = ig->stats;
 	entry(ig, mem_ctx, out, wwr_len(&w), &again);
+	fuzz_check_counted(target, &before, &ig->stats, again.verdict,
+			   again.reason);
 	if (again.verdict != INGRESS_ACCEPT || again.pkt == NULL) {
 		fuzz_fail(target, "our own encoding of an accepted packet "
 				  "was rejected");

@@ -23,9 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ingress_init(&ig);
 	while (size - pos >= 2) {
 		uint16_t prefix = fuzz_be16(data + pos);
+		struct ingress_stats before = ig.stats;
 		enum ingress_reason r;
 
 		r = ingress_tcp137_frame(&ig, prefix);
+		fuzz_check_frame("fuzz_tcp137", &before, &ig.stats, r);
 		if (r != INGRESS_OK) {
 			break; /* the reader closes the stream */
 		}

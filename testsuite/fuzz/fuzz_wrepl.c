@@ -11,7 +11,8 @@
  * Besides ASan/UBSan and the talloc checks of fuzz_common.h, an accepted
  * PDU must re-encode with wrw_encode_alloc() and that encoding must be
  * accepted again with the same meaning (header, counts, owners, records):
- * the decoder and the encoder must read the format the same way.
+ * the decoder and the encoder must read the format the same way.  Every
+ * call is checked against the counter invariants of fuzz_counters.h.
  *
  * Sources: source/wire/{wcur,wwr,twerr,nbname,wrepl}.c,
  * source/ingress/ingress*.c (testsuite/fuzz/run.sh links them all).
@@ -19,6 +20,7 @@
  * twbuild-needs: source/ingress/ingress.c source/ingress/ingress_wrepl.c
  */
 #include "fuzz_common.h"
+#include "fuzz_counters.h"
 #include "ingress/ingress.h"
 #include "wire/wrepl.h"
 
@@ -115,6 +117,7 @@ static void one_pdu(struct ingress *ig, enum ingress_wr_stage stage,
 {
 	struct ingress_wrepl_result res = {};
 	struct ingress_wrepl_result again = {};
+	struct ingress_stats before;
 	TALLOC_CTX *mem_ctx = NULL;
 	uint8_t *buf = NULL;
 	uint8_t *enc = NULL;
@@ -127,7 +130,10 @@ static void one_pdu(struct ingress *ig, enum ingress_wr_stage stage,
 		fuzz_fail(target, "out of memory");
 	}
 
+	before = ig->stats;
 	ingress_wrepl(ig, mem_ctx, buf, size, stage, &res);
+	fuzz_check_counted(target, &before, &ig->stats, res.verdict,
+			   res.reason);
 
 	if (res.reason >= INGRESS_REASON_COUNT) {
 		fuzz_fail(target, "reason out of range");
@@ -155,8 +161,11 @@ static void one_pdu(struct ingress *ig, enum ingress_wr_stage stage,
 	    fuzz_be32(enc) != enc_len - WRW_LENGTH_FIELD) {
 		fuzz_fail(target, "encoded Packet Length is wrong");
 	}
+	before = ig->stats;
 	ingress_wrepl(ig, mem_ctx, enc + WRW_LENGTH_FIELD,
 		      enc_len - WRW_LENGTH_FIELD, stage, &again);
+	fuzz_check_counted(target, &before, &ig->stats, again.verdict,
+			   again.reason);
 	if (again.verdict != INGRESS_ACCEPT || again.pkt == NULL) {
 		fuzz_fail(target, "our own encoding of an accepted packet "
 				  "was rejected");
@@ -197,9 +206,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ingress_init(&ig);
 	while (size - pos >= WRW_LENGTH_FIELD) {
 		uint32_t prefix = fuzz_be32(data + pos);
+		struct ingress_stats before = ig.stats;
 		enum ingress_reason r;
 
 		r = ingress_tcp42_frame(&ig, prefix, stage);
+		fuzz_check_frame(target, &before, &ig.stats, r);
 		if (r != INGRESS_OK) {
 			break; /* the reader stops the association */
 		}
