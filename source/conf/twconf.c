@@ -58,6 +58,7 @@ struct twconf *twconf_new(TALLOC_CTX *mem_ctx)
 	c->wrepl_handshake_timeout = 10;
 	c->wrepl_idle_timeout = 600;
 	c->wrepl_max_records = 50000;
+	c->pull_interval = 1800;
 	c->log_level = 1;
 	return c;
 }
@@ -214,6 +215,10 @@ char *twconf_check(TALLOC_CTX *mem_ctx, struct twconf *c)
 	    c->wrepl_handshake_timeout > 300) {
 		return talloc_strdup(mem_ctx, "tdbwins:wrepl handshake "
 				     "timeout must be 1..300 seconds");
+	}
+	if (c->pull_interval != 0 && c->pull_interval < 60) {
+		return talloc_strdup(mem_ctx, "tdbwins:pull interval must be "
+				     "0 (off) or >= 60 seconds");
 	}
 	if (c->wrepl_max_records == 0) {
 		return talloc_strdup(mem_ctx,

@@ -73,6 +73,7 @@ struct twconf {
 	uint32_t wrepl_handshake_timeout; /* tdbwins:wrepl handshake timeout */
 	uint32_t wrepl_idle_timeout;	/* tdbwins:wrepl idle timeout 600 */
 	uint32_t wrepl_max_records;	/* tdbwins:wrepl max records 50000 */
+	uint32_t pull_interval;		/* tdbwins:pull interval 1800, 0 off */
 
 	char *pid_dir;
 	char *state_dir;

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "wrp_server.h"
+#include "wrp_pull.h"
 #include "../util/twlog.h"
 #include "../util/twutil.h"
 #include "../wire/wrepl.h"
@@ -84,6 +85,16 @@ struct wrp_conn {
 	bool close_after_send;
 };
 
+/* the pull side's state for one pull partner */
+struct wrp_puller {
+	struct wrp_puller *prev, *next;
+	struct wrp_server *s;
+	uint32_t ip;
+	struct tevent_req *req;		/* the cycle running, or NULL */
+	struct tevent_timer *timer;	/* the next periodic pull */
+	bool again;			/* triggered while running */
+};
+
 struct wrp_server {
 	struct tevent_context *ev;
 	const struct twconf *conf;
@@ -93,6 +104,8 @@ struct wrp_server {
 	uint32_t num_listeners;
 	struct wrp_conn *conns;
 	uint32_t num_conns;
+	struct wrp_puller *pullers;
+	bool periodic;			/* wrp_start_pulls() was called */
 	struct wrp_stats stats;
 	struct twlog_ratelimit rl;
 };
@@ -146,6 +159,9 @@ static int wrp_server_destructor(struct wrp_server *s)
 	s->num_listeners = 0;
 	while (s->conns != NULL) {
 		talloc_free(s->conns);
+	}
+	while (s->pullers != NULL) {
+		talloc_free(s->pullers);
 	}
 	return 0;
 }
@@ -771,10 +787,15 @@ static bool wrp_handle_replication(struct wrp_conn *c,
 			return wrp_conn_stop(c, WRW_STOP_ERROR, true);
 		}
 		s->stats.notifications++;
-		twlog_limited(&s->rl, TWLOG_NOTICE,
-			      "wrepl: update notification from %s ignored: "
-			      "pulling is not implemented yet",
-			      tw_ipstr(c->peer_ip, ipb));
+		/*
+		 * The notification only says "pull from me": what is
+		 * pulled is decided by our own map query, never by the
+		 * owner list in the notification (it may lie).
+		 * Propagation (UPDATE2/INFORM2) is not implemented.
+		 */
+		TW_INFO("wrepl: update notification from %s: pulling",
+			tw_ipstr(c->peer_ip, ipb));
+		wrp_pull_now(s, c->peer_ip);
 		if (in->opcode == WRW_OP_INFORM ||
 		    in->opcode == WRW_OP_INFORM2) {
 			/* no reply is expected to an INFORM */
@@ -782,8 +803,9 @@ static bool wrp_handle_replication(struct wrp_conn *c,
 			return true;
 		}
 		/*
-		 * UPDATE expects us to pull over this connection; we do not
-		 * (yet), so the association ends normally.
+		 * UPDATE expects us to pull over this very connection
+		 * (Samba turns it around); we pull over our own connection
+		 * instead, so this association ends normally.
 		 */
 		return wrp_conn_stop(c, WRW_STOP_NORMAL, true);
 	case WRW_OP_MAP_RESPONSE:
@@ -970,8 +992,23 @@ static void wrp_conn_io(struct tevent_context *ev, struct tevent_fd *fde,
 void wrp_reconfigure(struct wrp_server *s, const struct twconf *conf)
 {
 	struct wrp_conn *c = s->conns;
+	struct wrp_puller *p = s->pullers;
 
 	s->conf = conf;
+	/*
+	 * Pull state is rebuilt from the new list: a running cycle holds
+	 * the old configuration and is cancelled (tdbwinsd keeps old
+	 * configurations allocated).
+	 */
+	while (p != NULL) {
+		struct wrp_puller *next = p->next;
+
+		talloc_free(p);
+		p = next;
+	}
+	if (s->periodic) {
+		wrp_start_pulls(s);
+	}
 	while (c != NULL) {
 		struct wrp_conn *next = c->next;
 
@@ -981,4 +1018,178 @@ void wrp_reconfigure(struct wrp_server *s, const struct twconf *conf)
 		}
 		c = next;
 	}
+}
+
+/* ---- pull scheduling ---- */
+
+static int wrp_puller_destructor(struct wrp_puller *p)
+{
+	struct wrp_server *s = p->s;
+
+	if (p->prev != NULL) {
+		p->prev->next = p->next;
+	} else {
+		s->pullers = p->next;
+	}
+	if (p->next != NULL) {
+		p->next->prev = p->prev;
+	}
+	return 0;
+}
+
+static struct wrp_puller *wrp_puller_get(struct wrp_server *s, uint32_t ip)
+{
+	const struct twconf_partner *partner = NULL;
+	struct wrp_puller *p = NULL;
+
+	for (p = s->pullers; p != NULL; p = p->next) {
+		if (p->ip == ip) {
+			return p;
+		}
+	}
+	partner = twconf_find_partner(s->conf, ip);
+	if (partner == NULL || !partner->pull) {
+		return NULL;
+	}
+	p = talloc_zero(s, struct wrp_puller);
+	if (p == NULL) {
+		return NULL;
+	}
+	p->s = s;
+	p->ip = ip;
+	p->next = s->pullers;
+	if (s->pullers != NULL) {
+		s->pullers->prev = p;
+	}
+	s->pullers = p;
+	talloc_set_destructor(p, wrp_puller_destructor);
+	return p;
+}
+
+static void wrp_puller_done(struct tevent_req *req);
+
+static bool wrp_puller_start(struct wrp_puller *p)
+{
+	struct wrp_server *s = p->s;
+	const struct twconf *conf = s->conf;
+	uint32_t local = wrp_pull_local_ip(conf, p->ip);
+
+	p->req = wrp_pull_send(p, s->ev, conf, s->db, s->ig, p->ip,
+			       conf->wrepl_port, local);
+	if (p->req == NULL) {
+		return false;
+	}
+	tevent_req_set_callback(p->req, wrp_puller_done, p);
+	s->stats.pulls++;
+	return true;
+}
+
+bool wrp_pull_now(struct wrp_server *s, uint32_t partner)
+{
+	struct wrp_puller *p = wrp_puller_get(s, partner);
+
+	if (p == NULL) {
+		return false;
+	}
+	if (p->req != NULL) {
+		/* notifications during a pull: one more pull, not many */
+		p->again = true;
+		return true;
+	}
+	return wrp_puller_start(p);
+}
+
+static void wrp_puller_done(struct tevent_req *req)
+{
+	struct wrp_puller *p = tevent_req_callback_data(req,
+							struct wrp_puller);
+	struct wrp_server *s = p->s;
+	struct wrp_pull_result res = {};
+	enum twerr err;
+	char ipb[TW_IPSTR_LEN];
+
+	err = wrp_pull_recv(req, &res);
+	TALLOC_FREE(p->req);
+	s->stats.records_pulled += res.records_applied;
+	s->stats.records_kept += res.records_kept;
+	if (err != TWERR_OK) {
+		s->stats.pulls_failed++;
+		twlog_limited(&s->rl, TWLOG_WARNING,
+			      "wrepl: pull from %s failed: %s (%" PRIu32
+			      " records taken)", tw_ipstr(p->ip, ipb),
+			      twerr_str(err), res.records_applied);
+	} else {
+		TW_INFO("wrepl: pulled from %s: %" PRIu32 " owners, %" PRIu32
+			" records, %" PRIu32 " taken, %" PRIu32
+			" kept (conflict)", tw_ipstr(p->ip, ipb),
+			res.owners_pulled, res.records_received,
+			res.records_applied, res.records_kept);
+	}
+	if (p->again) {
+		p->again = false;
+		wrp_puller_start(p);
+	}
+}
+
+static void wrp_puller_timer(struct tevent_context *ev,
+			     struct tevent_timer *te, struct timeval now,
+			     void *private_data)
+{
+	struct wrp_puller *p = talloc_get_type_abort(private_data,
+						     struct wrp_puller);
+	uint32_t secs = p->s->conf->pull_interval;
+
+	p->timer = NULL;
+	wrp_pull_now(p->s, p->ip);
+	if (secs > 0) {
+		p->timer = tevent_add_timer(ev, p,
+					    tevent_timeval_current_ofs(secs,
+								       0),
+					    wrp_puller_timer, p);
+	}
+}
+
+bool wrp_start_pulls(struct wrp_server *s)
+{
+	const struct twconf *conf = s->conf;
+	uint32_t i;
+
+	s->periodic = true;
+	for (i = 0; i < conf->num_partners; i++) {
+		struct wrp_puller *p = NULL;
+
+		if (!conf->partners[i].pull) {
+			continue;
+		}
+		p = wrp_puller_get(s, conf->partners[i].ip);
+		if (p == NULL) {
+			return false;
+		}
+		if (conf->pull_interval == 0) {
+			continue;
+		}
+		/* a pull at start-up (Windows InitTimeReplication), then
+		 * every interval */
+		TALLOC_FREE(p->timer);
+		p->timer = tevent_add_timer(s->ev, p,
+					    tevent_timeval_current_ofs(0, 0),
+					    wrp_puller_timer, p);
+		if (p->timer == NULL) {
+			return false;
+		}
+	}
+	return true;
+}
+
+uint32_t wrp_num_pulls(const struct wrp_server *s)
+{
+	const struct wrp_puller *p = NULL;
+	uint32_t n = 0;
+
+	for (p = s->pullers; p != NULL; p = p->next) {
+		if (p->req != NULL) {
+			n++;
+		}
+	}
+	return n;
 }

@@ -56,6 +56,11 @@ struct wrp_stats {
 	uint64_t sync_failures;		/* store commit failed: nothing sent */
 	uint64_t io_errors;		/* peer reset, send failure */
 	uint64_t closed;		/* connections torn down */
+	/* pull side (wrp_pull.h) */
+	uint64_t pulls;			/* pull cycles started */
+	uint64_t pulls_failed;
+	uint64_t records_pulled;	/* stored: new names, same owner */
+	uint64_t records_kept;		/* conflict: ours kept */
 };
 
 /*
@@ -87,6 +92,22 @@ bool wrp_accept_fd(struct wrp_server *s, int fd, uint32_t peer_ip,
  * listening port and interfaces are not changed.
  */
 void wrp_reconfigure(struct wrp_server *s, const struct twconf *conf);
+
+/*
+ * Pull from every pull partner now and then every conf->pull_interval
+ * seconds (0: only when a partner notifies us).  Update notifications
+ * from pull partners trigger a pull whether or not this was called.
+ */
+bool wrp_start_pulls(struct wrp_server *s);
+
+/*
+ * Pull from partner now; if a pull from it is running, once more after
+ * it.  false if partner is not a pull partner or out of memory.
+ */
+bool wrp_pull_now(struct wrp_server *s, uint32_t partner);
+
+/* pull cycles running now */
+uint32_t wrp_num_pulls(const struct wrp_server *s);
 
 /* connections open now */
 uint32_t wrp_num_conns(const struct wrp_server *s);

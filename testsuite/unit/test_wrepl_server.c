@@ -34,10 +34,16 @@
 #include "wire/wrepl.h"
 #include "wrepl/wrp_server.h"
 
+/*
+ * Partner addresses are loopback: a notification makes the server pull,
+ * i.e. connect to the partner, and outside a network namespace of our
+ * own nothing may go anywhere but 127.0.0.0/8.  The owner addresses
+ * (198.18.x, never contacted) must be ones a partner would accept.
+ */
 #define LOCAL 0xc6120001u	/* 198.18.0.1: our owner address */
-#define PARTNER 0xc61202c9u	/* 198.18.2.201: push and pull */
-#define PULL_ONLY 0xc61202cau	/* 198.18.2.202: we only pull from it */
-#define STRANGER 0xc6120263u	/* 198.18.2.99: not a partner */
+#define PARTNER 0x7f00000bu	/* 127.0.0.11: push and pull */
+#define PULL_ONLY 0x7f00000cu	/* 127.0.0.12: we only pull from it */
+#define STRANGER 0x7f00000du	/* 127.0.0.13: not a partner */
 #define OTHER_OWNER 0xc6120305u	/* 198.18.3.5: a third WINS server */
 #define LOOPBACK 0x7f000001u
 
@@ -72,6 +78,9 @@ static int setup(void **state)
 	assert_non_null(t->conf);
 	assert_true(twconf_add_iface(t->conf, &lo));
 	t->conf->local_owner = LOCAL;
+	/* a port of our own: pulls triggered by notifications find
+	 * nothing listening there */
+	t->conf->wrepl_port = (uint16_t)(40000 + (getpid() % 20000));
 	assert_true(twconf_add_partner(t->conf, PARTNER, true, true));
 	assert_true(twconf_add_partner(t->conf, PULL_ONLY, true, false));
 	why = twconf_check(t->mem, t->conf);
@@ -958,7 +967,7 @@ static void test_roles(void **state)
 			0x00, 0x00, 0x00, 0x03,
 			0x00, 0x00, 0x00, 0x08,	/* INFORM */
 			0x00, 0x00, 0x00, 0x01,	/* one owner */
-			0xc6, 0x12, 0x02, 0xca,	/* 198.18.2.202 */
+			0xc6, 0x12, 0x02, 0xca,	/* owner 198.18.2.202 */
 			0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,
 			0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
 			0x00, 0x00, 0x00, 0x01,

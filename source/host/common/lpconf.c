@@ -180,6 +180,8 @@ static bool lpconf_partners(TALLOC_CTX *mem_ctx, struct twconf *c,
 	c->wrepl_max_records = (uint32_t)lpcfg_parm_ulong(
 		lp, NULL, "tdbwins", "wrepl max records",
 		c->wrepl_max_records);
+	c->pull_interval = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "tdbwins", "pull interval", c->pull_interval);
 	return true;
 }
 

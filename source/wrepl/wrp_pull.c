@@ -1,0 +1,632 @@
+/*
+ * tdbwins — WINS replication, pull side: one pull cycle from one partner
+ * (see wrp_pull.h).  The steps read top-down:
+ *
+ *   wrp_pull_send         connect
+ *   wrp_pull_connected    -> Start Request
+ *   wrp_pull_start_done   -> Owner-Version Map Request
+ *   wrp_pull_map_done     -> the owners to pull
+ *   wrp_pull_next         -> Name Records Request, or commit when done
+ *   wrp_pull_names_done   -> apply, next owner
+ *   wrp_pull_sync_done    -> Stop Request
+ *   wrp_pull_stop_sent    -> done
+ *
+ * The socket I/O is a small engine of its own: one PDU out, then (unless
+ * it was the Stop) one PDU in, whose Packet Length ingress bounds before
+ * the body buffer is allocated.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "wrp_pull.h"
+#include "../util/twlog.h"
+#include "../util/twutil.h"
+#include "../wire/wrepl.h"
+
+struct wrp_pull_state;
+typedef void (*wrp_pull_reply_fn)(struct tevent_req *req,
+				  const struct wrw_packet *p);
+
+struct wrp_pull_state {
+	struct tevent_context *ev;
+	const struct twconf *conf;
+	struct wdb *db;
+	struct ingress *ig;
+	uint32_t partner;
+	int fd;
+	struct tevent_fd *fde;
+	bool connecting;
+	uint32_t our_handle;
+	uint32_t peer_handle;
+
+	uint8_t *out;
+	size_t out_len;
+	size_t out_off;
+	wrp_pull_reply_fn on_reply;	/* NULL: nothing to wait for */
+
+	uint8_t hdr[WRW_LENGTH_FIELD];
+	size_t hdr_have;
+	uint8_t *body;
+	uint32_t body_len;
+	size_t body_have;
+
+	struct wrw_owner *todo;
+	uint32_t num_todo;
+	uint32_t next;
+	struct wrw_owner cur;
+	struct wrp_pull_result res;
+};
+
+static void wrp_pull_cleanup(struct tevent_req *req,
+			     enum tevent_req_state req_state);
+static void wrp_pull_io(struct tevent_context *ev, struct tevent_fd *fde,
+			uint16_t flags, void *private_data);
+static void wrp_pull_connected(struct tevent_req *req);
+static void wrp_pull_start_done(struct tevent_req *req,
+				const struct wrw_packet *p);
+static void wrp_pull_map_done(struct tevent_req *req,
+			      const struct wrw_packet *p);
+static void wrp_pull_next(struct tevent_req *req);
+static void wrp_pull_names_done(struct tevent_req *req,
+				const struct wrw_packet *p);
+static void wrp_pull_sync_done(struct tevent_req *subreq);
+static void wrp_pull_stop_sent(struct tevent_req *req);
+
+uint32_t wrp_pull_local_ip(const struct twconf *conf, uint32_t partner)
+{
+	uint32_t i;
+
+	for (i = 0; i < conf->num_ifaces; i++) {
+		uint32_t m = conf->ifaces[i].mask;
+
+		if ((conf->ifaces[i].ip & m) == (partner & m)) {
+			return conf->ifaces[i].ip;
+		}
+	}
+	return conf->num_ifaces > 0 ? conf->ifaces[0].ip : 0;
+}
+
+struct tevent_req *wrp_pull_send(TALLOC_CTX *mem_ctx,
+				 struct tevent_context *ev,
+				 const struct twconf *conf, struct wdb *db,
+				 struct ingress *ig, uint32_t partner,
+				 uint16_t port, uint32_t local_ip)
+{
+	struct tevent_req *req = NULL;
+	struct wrp_pull_state *state = NULL;
+	struct sockaddr_in to = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(partner),
+	};
+	struct sockaddr_in me = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(local_ip),
+	};
+	struct timeval end;
+	int rc;
+
+	req = tevent_req_create(mem_ctx, &state, struct wrp_pull_state);
+	if (req == NULL) {
+		return NULL;
+	}
+	state->ev = ev;
+	state->conf = conf;
+	state->db = db;
+	state->ig = ig;
+	state->partner = partner;
+	state->fd = -1;
+	tevent_req_set_cleanup_fn(req, wrp_pull_cleanup);
+
+	end = tevent_timeval_current_ofs(WRP_PULL_TIMEOUT_SECS, 0);
+	if (!tevent_req_set_endtime(req, ev, end)) {
+		tevent_req_oom(req);
+		return tevent_req_post(req, ev);
+	}
+	state->fd = socket(AF_INET,
+			   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (state->fd == -1) {
+		tevent_req_error(req, TWERR_IO);
+		return tevent_req_post(req, ev);
+	}
+	/* partners authorise by address: speak from our interface */
+	if (local_ip != 0 &&
+	    bind(state->fd, (struct sockaddr *)&me, sizeof(me)) != 0) {
+		tevent_req_error(req, TWERR_IO);
+		return tevent_req_post(req, ev);
+	}
+	rc = connect(state->fd, (struct sockaddr *)&to, sizeof(to));
+	if (rc != 0 && errno != EINPROGRESS) {
+		tevent_req_error(req, TWERR_IO);
+		return tevent_req_post(req, ev);
+	}
+	state->connecting = true;
+	state->fde = tevent_add_fd(ev, state, state->fd, TEVENT_FD_WRITE,
+				   wrp_pull_io, req);
+	if (tevent_req_nomem(state->fde, req)) {
+		return tevent_req_post(req, ev);
+	}
+	return req;
+}
+
+static void wrp_pull_cleanup(struct tevent_req *req,
+			     enum tevent_req_state req_state)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+
+	TALLOC_FREE(state->fde);
+	if (state->fd != -1) {
+		close(state->fd);
+		state->fd = -1;
+	}
+}
+
+/* Queue one PDU; on_reply NULL: the Stop, nothing comes back. */
+static void wrp_pull_queue(struct tevent_req *req, const struct wrw_packet *p,
+			   wrp_pull_reply_fn on_reply)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	enum twerr err;
+
+	TALLOC_FREE(state->out);
+	err = wrw_encode_alloc(state, p, &state->out, &state->out_len);
+	if (err != TWERR_OK) {
+		tevent_req_error(req, err);
+		return;
+	}
+	state->out_off = 0;
+	state->on_reply = on_reply;
+	tevent_fd_set_flags(state->fde, TEVENT_FD_WRITE);
+}
+
+static void wrp_pull_write(struct tevent_req *req)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	ssize_t w;
+
+	w = send(state->fd, state->out + state->out_off,
+		 state->out_len - state->out_off, MSG_NOSIGNAL);
+	if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR)) {
+		return;
+	}
+	if (w <= 0) {
+		tevent_req_error(req, TWERR_IO);
+		return;
+	}
+	state->out_off += (size_t)w;
+	if (state->out_off < state->out_len) {
+		return;
+	}
+	TALLOC_FREE(state->out);
+	if (state->on_reply == NULL) {
+		wrp_pull_stop_sent(req);
+		return;
+	}
+	tevent_fd_set_flags(state->fde, TEVENT_FD_READ);
+}
+
+static void wrp_pull_read(struct tevent_req *req)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	struct ingress_wrepl_result res = {};
+	wrp_pull_reply_fn fn = NULL;
+	TALLOC_CTX *tmp = NULL;
+	uint8_t *dst = NULL;
+	size_t want;
+	ssize_t r;
+
+	if (state->body == NULL) {
+		dst = state->hdr + state->hdr_have;
+		want = sizeof(state->hdr) - state->hdr_have;
+	} else {
+		dst = state->body + state->body_have;
+		want = state->body_len - state->body_have;
+	}
+	r = recv(state->fd, dst, want, 0);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR)) {
+		return;
+	}
+	if (r <= 0) {
+		tevent_req_error(req, TWERR_IO);
+		return;
+	}
+	if (state->body == NULL) {
+		uint32_t prefix;
+
+		state->hdr_have += (size_t)r;
+		if (state->hdr_have < sizeof(state->hdr)) {
+			return;
+		}
+		prefix = ((uint32_t)state->hdr[0] << 24) |
+			 ((uint32_t)state->hdr[1] << 16) |
+			 ((uint32_t)state->hdr[2] << 8) |
+			 (uint32_t)state->hdr[3];
+		/* the response cap is applied before the buffer exists */
+		if (ingress_tcp42_frame(state->ig, prefix,
+					INGRESS_WR_PULL_REPLY) != INGRESS_OK) {
+			tevent_req_error(req, TWERR_TOO_LONG);
+			return;
+		}
+		state->body = talloc_array(state, uint8_t, prefix);
+		if (tevent_req_nomem(state->body, req)) {
+			return;
+		}
+		state->body_len = prefix;
+		state->body_have = 0;
+		state->hdr_have = 0;
+		return;
+	}
+	state->body_have += (size_t)r;
+	if (state->body_have < state->body_len) {
+		return;
+	}
+	/*
+	 * The decoded reply lives outside state: a step that ends the
+	 * request may see its caller free state before we get back here.
+	 */
+	tmp = talloc_new(NULL);
+	if (tevent_req_nomem(tmp, req)) {
+		return;
+	}
+	ingress_wrepl(state->ig, tmp, state->body, state->body_len,
+		      INGRESS_WR_PULL_REPLY, &res);
+	TALLOC_FREE(state->body);
+	state->body_len = 0;
+	state->body_have = 0;
+	if (res.verdict != INGRESS_ACCEPT) {
+		TW_INFO("wrepl pull: reply dropped (%s)",
+			ingress_reason_str(res.reason));
+		talloc_free(tmp);
+		tevent_req_error(req, TWERR_BAD_VALUE);
+		return;
+	}
+	/* nothing more is read until the next request is sent */
+	tevent_fd_set_flags(state->fde, 0);
+	fn = state->on_reply;
+	state->on_reply = NULL;
+	if (res.pkt->mess_type == WRW_STOP_REQUEST) {
+		TW_NOTICE("wrepl pull: the partner stopped the association "
+			  "(reason %" PRIu32 ")", res.pkt->stop.reason);
+		talloc_free(tmp);
+		tevent_req_error(req, TWERR_BAD_VALUE);
+		return;
+	}
+	/* our handle on every reply ([MS-WINSRA] 2.2.2, SECURITY.md MS-4) */
+	if (res.pkt->assoc_handle != state->our_handle) {
+		talloc_free(tmp);
+		tevent_req_error(req, TWERR_BAD_HEADER);
+		return;
+	}
+	fn(req, res.pkt);
+	talloc_free(tmp);
+}
+
+static void wrp_pull_io(struct tevent_context *ev, struct tevent_fd *fde,
+			uint16_t flags, void *private_data)
+{
+	struct tevent_req *req = talloc_get_type_abort(private_data,
+						       struct tevent_req);
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+
+	if (state->connecting) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(state->fd, SOL_SOCKET, SO_ERROR, &err,
+			       &len) != 0 || err != 0) {
+			tevent_req_error(req, TWERR_IO);
+			return;
+		}
+		state->connecting = false;
+		wrp_pull_connected(req);
+		return;
+	}
+	if ((flags & TEVENT_FD_WRITE) && state->out != NULL) {
+		wrp_pull_write(req);
+		return;
+	}
+	if (flags & TEVENT_FD_READ) {
+		wrp_pull_read(req);
+	}
+}
+
+static void wrp_pull_connected(struct tevent_req *req)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	struct wrw_packet p = {
+		.mess_type = WRW_START_REQUEST,
+		.start.major = WRW_MAJOR,
+		.start.minor = WRW_MINOR_W2K,
+	};
+
+	while (state->our_handle == 0) {
+		state->our_handle = tw_random32();
+	}
+	p.start.handle = state->our_handle;
+	wrp_pull_queue(req, &p, wrp_pull_start_done);
+}
+
+static void wrp_pull_start_done(struct tevent_req *req,
+				const struct wrw_packet *p)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	struct wrw_packet q = {
+		.mess_type = WRW_REPLICATION,
+		.opcode = WRW_OP_MAP_REQUEST,
+	};
+
+	if (p->mess_type != WRW_START_RESPONSE) {
+		tevent_req_error(req, TWERR_BAD_OPCODE);
+		return;
+	}
+	state->peer_handle = p->start.handle;
+	q.assoc_handle = state->peer_handle;
+	wrp_pull_queue(req, &q, wrp_pull_map_done);
+}
+
+static uint64_t wrp_pull_have_max(const struct wdb_owner *mine, size_t n,
+				  uint32_t owner)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (mine[i].owner == owner) {
+			return mine[i].max_version;
+		}
+	}
+	return 0;
+}
+
+static void wrp_pull_map_done(struct tevent_req *req,
+			      const struct wrw_packet *p)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	struct wdb_owner *mine = NULL;
+	uint32_t local = wdb_local_owner(state->db);
+	size_t num = 0;
+	uint32_t i;
+	enum twerr err;
+
+	if (p->mess_type != WRW_REPLICATION ||
+	    p->opcode != WRW_OP_MAP_RESPONSE) {
+		tevent_req_error(req, TWERR_BAD_OPCODE);
+		return;
+	}
+	err = wdb_owners(state->db, state, &mine, &num);
+	if (err != TWERR_OK) {
+		tevent_req_error(req, err);
+		return;
+	}
+	state->todo = talloc_zero_array(state, struct wrw_owner,
+					p->table.num_owners + 1);
+	if (tevent_req_nomem(state->todo, req)) {
+		return;
+	}
+	for (i = 0; i < p->table.num_owners; i++) {
+		const struct wrw_owner *o = &p->table.owners[i];
+		uint64_t have;
+
+		/*
+		 * SECURITY.md F 10: never take our own records back from a
+		 * partner (that could raise our counter or rewrite our
+		 * names), and never ask for versions we could not store.
+		 */
+		if (o->addr == local || o->max_version > WDB_VERSION_LIMIT) {
+			continue;
+		}
+		have = wrp_pull_have_max(mine, num, o->addr);
+		if (o->max_version <= have) {
+			continue;
+		}
+		state->todo[state->num_todo] = (struct wrw_owner) {
+			.addr = o->addr,
+			.min_version = have + 1,
+			.max_version = o->max_version,
+			.type = WRW_OWNER_TYPE,
+		};
+		state->num_todo++;
+	}
+	TALLOC_FREE(mine);
+	wrp_pull_next(req);
+}
+
+static void wrp_pull_next(struct tevent_req *req)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	struct wrw_packet q = {
+		.mess_type = WRW_REPLICATION,
+		.opcode = WRW_OP_NAMES_REQUEST,
+	};
+	struct tevent_req *subreq = NULL;
+
+	if (state->next < state->num_todo) {
+		state->cur = state->todo[state->next++];
+		q.assoc_handle = state->peer_handle;
+		q.names_req = state->cur;
+		wrp_pull_queue(req, &q, wrp_pull_names_done);
+		return;
+	}
+	/* what we took is durable before we say goodbye */
+	subreq = wdb_sync_send(state, state->ev, state->db);
+	if (tevent_req_nomem(subreq, req)) {
+		return;
+	}
+	tevent_req_set_callback(subreq, wrp_pull_sync_done, req);
+}
+
+/* The stored form of a replicated record of owner. */
+static void wrp_pull_to_rec(const struct wrw_record *w, uint32_t owner,
+			    int64_t now, const struct twconf *conf,
+			    struct wrec *r)
+{
+	int64_t expire = now + WRP_REPLICA_VERIFY_SECS;
+	uint8_t i;
+
+	if (w->state == WREC_TOMBSTONE) {
+		expire = now + (int64_t)conf->tombstone_timeout;
+	}
+	*r = (struct wrec) {
+		.name = w->name,
+		.type = w->type,
+		.state = w->state,
+		.node = w->node,
+		.is_static = w->is_static,
+		.owner = owner,
+		.version = w->version,
+		.expire = expire,
+	};
+	switch (w->type) {
+	case WREC_UNIQUE:
+		r->num_addrs = 1;
+		r->addrs[0].ip = w->ip;
+		r->addrs[0].owner = owner;
+		r->addrs[0].expire = expire;
+		return;
+	case WREC_GROUP:
+		/* normal groups keep no members (PROTOCOL.md 2.6) */
+		return;
+	case WREC_SGROUP:
+	case WREC_MHOMED:
+		break;
+	}
+	for (i = 0; i < w->num_addrs && i < WREC_MAX_ADDRS; i++) {
+		r->addrs[i].ip = w->addrs[i].ip;
+		r->addrs[i].owner = w->addrs[i].owner;
+		r->addrs[i].expire = expire;
+	}
+	r->num_addrs = i;
+}
+
+static void wrp_pull_names_done(struct tevent_req *req,
+				const struct wrw_packet *p)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	const struct wrw_owner *cur = &state->cur;
+	int64_t now = tw_now();
+	uint32_t i;
+	enum twerr err;
+	char ipb[TW_IPSTR_LEN];
+
+	if (p->mess_type != WRW_REPLICATION ||
+	    p->opcode != WRW_OP_NAMES_RESPONSE) {
+		tevent_req_error(req, TWERR_BAD_OPCODE);
+		return;
+	}
+	/*
+	 * SECURITY.md F 10, class 32: every version inside what we asked
+	 * for, or the whole response is refused (Windows 2000+ rejects a
+	 * whole message on any bad record).
+	 */
+	for (i = 0; i < p->names.num_records; i++) {
+		uint64_t v = p->names.records[i].version;
+
+		if (v < cur->min_version || v > cur->max_version) {
+			TW_NOTICE("wrepl pull: records of %s outside the "
+				  "requested versions: response refused",
+				  tw_ipstr(cur->addr, ipb));
+			tevent_req_error(req, TWERR_BAD_VALUE);
+			return;
+		}
+	}
+	state->res.owners_pulled++;
+	state->res.records_received += p->names.num_records;
+	for (i = 0; i < p->names.num_records; i++) {
+		struct wrec have = {};
+		struct wrec got = {};
+		bool found = false;
+
+		wrp_pull_to_rec(&p->names.records[i], cur->addr, now,
+				state->conf, &got);
+		err = wdb_fetch(state->db, &got.name, &have, &found);
+		if (err != TWERR_OK && err != TWERR_CORRUPT) {
+			tevent_req_error(req, err);
+			return;
+		}
+		/*
+		 * First cut of PROTOCOL.md 3.6: an unknown name is taken,
+		 * the same owner always replaces (rule 1); every other
+		 * conflict keeps what we have until conflict resolution
+		 * exists.  A damaged stored record is replaced.
+		 */
+		if (found && err == TWERR_OK && have.owner != cur->addr) {
+			state->res.records_kept++;
+			continue;
+		}
+		err = wdb_put(state->db, &got, 0);
+		if (err != TWERR_OK) {
+			tevent_req_error(req, err);
+			return;
+		}
+		state->res.records_applied++;
+	}
+	wrp_pull_next(req);
+}
+
+static void wrp_pull_sync_done(struct tevent_req *subreq)
+{
+	struct tevent_req *req = tevent_req_callback_data(subreq,
+							  struct tevent_req);
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	struct wrw_packet q = {
+		.mess_type = WRW_STOP_REQUEST,
+		.stop.reason = WRW_STOP_NORMAL,
+	};
+	enum twerr err;
+
+	err = wdb_sync_recv(subreq);
+	TALLOC_FREE(subreq);
+	if (err != TWERR_OK) {
+		tevent_req_error(req, err);
+		return;
+	}
+	q.assoc_handle = state->peer_handle;
+	wrp_pull_queue(req, &q, NULL);
+}
+
+static void wrp_pull_stop_sent(struct tevent_req *req)
+{
+	tevent_req_done(req);
+}
+
+enum twerr wrp_pull_recv(struct tevent_req *req, struct wrp_pull_result *res)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	enum tevent_req_state st;
+	uint64_t err = 0;
+	enum twerr ret = TWERR_OK;
+
+	if (res != NULL) {
+		*res = state->res;
+	}
+	if (tevent_req_is_error(req, &st, &err)) {
+		if (st == TEVENT_REQ_USER_ERROR) {
+			ret = (enum twerr)err;
+		} else if (st == TEVENT_REQ_NO_MEMORY) {
+			ret = TWERR_NOMEM;
+		} else {
+			ret = TWERR_IO;	/* timed out */
+		}
+	}
+	tevent_req_received(req);
+	return ret;
+}
