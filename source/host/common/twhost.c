@@ -1,0 +1,105 @@
+/*
+ * tdbwins — start-up shared by tdbwinsd and tdbwins.so (see twhost.h).
+ */
+#include <stdbool.h>
+
+#include "twhost.h"
+#include "../../util/twlog.h"
+
+bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
+		  struct twconf *conf, struct twhost **out, char **errmsg)
+{
+	struct twhost *h = NULL;
+	struct wdb_config dbc = {};
+	char *err = NULL;
+	enum twerr werr;
+	bool ok = false;
+
+	*out = NULL;
+	*errmsg = NULL;
+	h = talloc_zero(mem_ctx, struct twhost);
+	if (h == NULL) {
+		*errmsg = talloc_strdup(mem_ctx, "out of memory");
+		return false;
+	}
+	h->ev = ev;
+	h->conf = conf;
+	ingress_init(&h->ig);
+
+	dbc.path = conf->db_path;
+	dbc.local_owner = conf->local_owner;
+	dbc.nosync = conf->nosync;
+	dbc.commit_delay_us = conf->commit_delay_us;
+	werr = wdb_open(h, ev, &dbc, &h->db);
+	if (werr != TWERR_OK) {
+		*errmsg = talloc_asprintf(mem_ctx, "cannot open database %s: %s",
+					  dbc.path, twerr_str(werr));
+		goto done;
+	}
+	h->nbns = nbns_server_create(h, ev, conf, h->db, &h->ig);
+	h->net = wnet_create(h, ev, &h->ig, h->nbns);
+	if (h->nbns == NULL || h->net == NULL) {
+		*errmsg = talloc_strdup(mem_ctx, "out of memory");
+		goto done;
+	}
+	ok = wnet_listen(h->net, conf, h, &err);
+	if (!ok) {
+		*errmsg = talloc_steal(mem_ctx, err);
+		goto done;
+	}
+	nbns_set_send(h->nbns, wnet_send, h->net);
+	ok = nbns_start(h->nbns);
+	if (!ok) {
+		*errmsg = talloc_strdup(mem_ctx, "name server did not start");
+		goto done;
+	}
+	/* WINS replication (TCP 42) only when partners are configured:
+	 * every other peer would be refused anyway (docs/replication.md) */
+	if (conf->num_partners > 0) {
+		h->wrp = wrp_server_create(h, ev, conf, h->db, &h->ig);
+		if (h->wrp == NULL) {
+			ok = false;
+			goto done;
+		}
+		ok = wrp_listen(h->wrp, h, &err);
+		if (!ok) {
+			*errmsg = talloc_steal(mem_ctx, err);
+			goto done;
+		}
+		TW_NOTICE("WINS replication on port %u with %u partners",
+			  conf->wrepl_port, conf->num_partners);
+	}
+	*out = h;
+	h = NULL;
+	ok = true;
+done:
+	if (!ok && *errmsg == NULL) {
+		*errmsg = talloc_strdup(mem_ctx, "out of memory");
+	}
+	TALLOC_FREE(h);
+	return ok;
+}
+
+bool twhost_reconfigure(struct twhost *h, struct twconf *conf)
+{
+	bool ok = nbns_reconfigure(h->nbns, conf);
+
+	if (!ok) {
+		return false;
+	}
+	if (h->wrp != NULL) {
+		wrp_reconfigure(h->wrp, conf);
+	} else if (conf->num_partners > 0) {
+		TW_WARN("replication partners added: restart to start the "
+			"replication service");
+	}
+	h->conf = conf;
+	return true;
+}
+
+enum twerr twhost_stop(struct twhost *h)
+{
+	/* replication connections go before the store they read */
+	TALLOC_FREE(h->wrp);
+	return wdb_flush(h->db);
+}

@@ -1,0 +1,356 @@
+#!/usr/bin/env bash
+# tdbwins.so inside Debian's `samba`: a dedicated WINS host (no AD DC) in a
+# network namespace and a private mount namespace of our own.
+#
+#   testsuite/integration/module/run.sh [TEST...]
+#
+# The system's Samba module directory is never written: a COPY of it, with
+# tdbwins.so added under service/, is bind-mounted over the original in the
+# private mount namespace samba runs in.  Per test one line
+#   PASS|FAIL|SKIP  NAME  SECONDS  NOTE
+# and at the end exactly one line "N passed, N failed".  Exit status 0 only
+# if nothing failed; 2 on set-up errors; 77 if it cannot run here.
+#
+# Environment (defaults in brackets):
+#   MODULE        the module, relative to the repo top   [build/tdbwins.so]
+#   SAMBA         the samba daemon                                   [samba]
+#   SAMBA_MODEL   samba's process model (-M); empty: samba's default   []
+#   RESULTS       logs, configs, results.tsv     [build/integration-module]
+#   TEST_TIMEOUT  seconds per smbtorture test                          [300]
+#   IT_SERVER_IP, IT_CLIENT_IPS, IT_SERVER_NAME, IT_WORKGROUP: see ../lib.sh
+set -euo pipefail
+# the service's notices (ready, reloaded, stopped) are at level 2
+SERVER_LOGLEVEL="${SERVER_LOGLEVEL:-2}"
+. "$(dirname "$0")/../lib.sh"
+
+MOD_DIR="$IT_DIR/module"
+ALL_TESTS=(
+	module.exports
+	module.load
+	nmblookup.query
+	nbt.register.register_own
+	nbt.wins.wins
+	smbcontrol.ping
+	smbcontrol.reload-config
+	smbcontrol.shutdown
+)
+
+if [ "${1:-}" = --list ]; then
+	printf '%s\n' "${ALL_TESTS[@]}"
+	exit 0
+fi
+if [ "${1:-}" = -h ] || [ "${1:-}" = --help ]; then
+	sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+	exit 0
+fi
+TESTS=()
+for t in "${ALL_TESTS[@]}"; do
+	if [ $# = 0 ]; then
+		TESTS+=("$t")
+		continue
+	fi
+	for req in "$@"; do
+		case "$t" in "$req"*) TESTS+=("$t"); break ;; esac
+	done
+done
+[ ${#TESTS[@]} -gt 0 ] || it_die "no test matches: $*"
+
+cd "$IT_TOP"
+MODULE="${MODULE:-build/tdbwins.so}"
+case "$MODULE" in /*) ;; *) MODULE="$IT_TOP/$MODULE" ;; esac
+SAMBA="${SAMBA:-samba}"
+SAMBA_MODEL="${SAMBA_MODEL:-}"
+RESULTS="${RESULTS:-build/integration-module}"
+TEST_TIMEOUT="${TEST_TIMEOUT:-300}"
+# a namespace name of our own, distinct from ../run.sh's
+IT_NS="${IT_NS_MODULE:-twmod-$$}"
+
+it_need_root
+for c in "$SAMBA" smbcontrol smbtorture nm; do
+	command -v "$c" >/dev/null || { it_log "SKIP: $c not found"; exit 77; }
+done
+[ -f "$MODULE" ] || { it_log "SKIP: $MODULE not built"; exit 77; }
+# the module directory compiled into samba (samba -b: MODULESDIR)
+SAMBA_MODULESDIR="$("$SAMBA" -b | awk '$1 == "MODULESDIR:" { print $2 }')"
+[ -d "$SAMBA_MODULESDIR/service" ] \
+	|| it_die "samba's module directory '$SAMBA_MODULESDIR' not found"
+
+mkdir -p "$RESULTS"
+RESULTS="$(cd "$RESULTS" && pwd)"
+it_lock_results "$RESULTS"
+rm -rf "$RESULTS/logs" "$RESULTS/server" "$RESULTS/client" \
+	"$RESULTS/samba-modules" "$RESULTS/results.tsv"
+mkdir -p "$RESULTS/logs"
+SRV="$RESULTS/server"
+CL="$RESULTS/client"
+LOGS="$RESULTS/logs"
+RES="$RESULTS/results.tsv"
+MODCOPY="$RESULTS/samba-modules"
+printf 'test\tresult\tseconds\tnote\n' > "$RES"
+
+# ---- the module directory copy -------------------------------------------
+cp -a "$SAMBA_MODULESDIR" "$MODCOPY"
+cp "$MODULE" "$MODCOPY/service/tdbwins.so"
+
+# ---- namespace, configuration ----------------------------------------------
+it_traps
+it_netns_create
+for ip in $IT_CLIENT_IPS; do
+	it_addr_add "$ip"
+done
+# a dedicated WINS host: samba without the AD DC role (check:inhibit) and
+# only our service
+IT_EXTRA_CONF="	server role check:inhibit = yes
+	server services = tdbwins
+	tdbwins:commit delay = 0"
+it_server_conf "$SRV"
+it_client_conf "$CL"
+# samba opens private/sam.ldb before it starts any service, even with no
+# service that uses it: an empty tdb is enough
+"$IT_PYTHON" -c '
+import os, sys, tdb
+t = tdb.Tdb(sys.argv[1], 0, tdb.DEFAULT, os.O_RDWR | os.O_CREAT, 0o600)
+t.close()' "$SRV/private/sam.ldb" || it_die "cannot create the sam.ldb placeholder"
+
+# ---- samba -------------------------------------------------------------------
+SAMBA_PID=""
+samba_start() {
+	local model=()
+	[ -n "$SAMBA_MODEL" ] && model=(-M "$SAMBA_MODEL")
+	it_jail_argv "$SRV"
+	echo "=== $(date '+%F %T') start samba ${model[*]}" >> "$SRV/log/server.out"
+	# inside the jail's private mount namespace: the copy with tdbwins.so
+	# over samba's module directory, then samba itself (exec: same PID)
+	# shellcheck disable=SC2016  # expanded by the inner shell
+	"${IT_JAIL[@]}" /bin/sh -c '
+		mount --bind "$1" "$2" || exit 1
+		shift 2
+		exec "$@"' mod-bind "$MODCOPY" "$SAMBA_MODULESDIR" \
+		"$SAMBA" -s "$SRV/smb.conf" -F --no-process-group \
+		--debug-stdout -d "$SERVER_LOGLEVEL" "${model[@]}" \
+		>> "$SRV/log/server.out" 2>&1 < /dev/null &
+	SAMBA_PID=$!
+	IT_SERVER_PID=$SAMBA_PID
+	SERVER=samba
+	IT_SERVER_LOGDIR="$SRV/log"
+	it_log "started samba (pid $SAMBA_PID) in $IT_NS on $IT_SERVER_IP"
+}
+samba_stop() {
+	[ -n "$SAMBA_PID" ] || return 0
+	it_stop_pid "$SAMBA_PID" samba
+	SAMBA_PID=""
+	IT_SERVER_PID=""
+}
+it_on_exit samba_stop
+
+# ---- helpers -------------------------------------------------------------------
+jail_tmo() {
+	local tmo="$1"; shift
+	it_jail_argv "$CL" "$CL/hosts"
+	it_fg timeout -k 5 "$tmo" "${IT_JAIL[@]}" "$@" < /dev/null
+}
+# smbcontrol with the server's smb.conf: it finds tdbwins.pid in the
+# server's pid directory and the messaging sockets in its lock directory
+smbctl() {
+	it_jail_argv "$SRV"
+	it_fg timeout -k 5 20 "${IT_JAIL[@]}" smbcontrol -s "$SRV/smb.conf" \
+		"$@" < /dev/null
+}
+client() {
+	it_nbtclient "$CL" --timeout 2 --retries 1 --total-timeout 30 "$@"
+}
+task_pid() { cat "$SRV/pid/tdbwins.pid" 2>/dev/null | tr -d ' \n'; }
+
+NOTE=""
+t_exports() {
+	local out rc=0
+	out="$("$MOD_DIR/exports.sh" "$MODULE")" || rc=$?
+	echo "$out"
+	[ $rc = 0 ] || NOTE="$out"
+	return $rc
+}
+
+# samba loaded the module and the task came up: our ready line in samba's
+# log, the pid file, and the server's own name ACTIVE in node status
+t_load() {
+	local i
+	for i in $(seq 1 "$IT_READY_TIMEOUT"); do
+		grep -q 'tdbwins ready:' "$SRV/log/server.out" && break
+		if ! it_pid_alive "$SAMBA_PID"; then
+			break
+		fi
+		sleep 1
+	done
+	if ! grep -q 'tdbwins ready:' "$SRV/log/server.out"; then
+		NOTE="no 'tdbwins ready' in samba's log"
+		it_server_log_tail
+		return 1
+	fi
+	grep -m1 'tdbwins ready:' "$SRV/log/server.out"
+	if [ -z "$(task_pid)" ]; then
+		NOTE="no $SRV/pid/tdbwins.pid"
+		return 1
+	fi
+	if ! it_wait_ready "$CL"; then
+		NOTE="$IT_SERVER_NAME<20> not ACTIVE in node status"
+		return 1
+	fi
+}
+
+t_nmblookup() {
+	local out
+	out="$(jail_tmo 20 nmblookup -s "$CL/smb.conf" -U "$IT_SERVER_IP" --recursion \
+		"$IT_SERVER_NAME#20" 2>&1 || true)"
+	echo "$out"
+	if ! grep -qE "^$IT_SERVER_IP $IT_SERVER_NAME<20>" <<< "$out"; then
+		NOTE="nmblookup got no answer for $IT_SERVER_NAME<20>"
+		return 1
+	fi
+}
+
+# smbtorture writes subunit: success:/failure:/error:/skip: NAME
+t_smbtorture() {
+	local t="$1" lf="$LOGS/$1.subunit" rc=0
+	jail_tmo "$TEST_TIMEOUT" env SELFTEST_TMPDIR="$SRV/hook" smbtorture \
+		--format=subunit -s "$CL/smb.conf" -N \
+		--basedir="$CL/basedir" "//$IT_SERVER_NAME/_none_" "$t" \
+		> "$lf" 2>&1 || rc=$?
+	cat "$lf"
+	if grep -qE '^(failure|error): ' "$lf"; then
+		NOTE="$(grep -m1 -E '^(WARNING!|failure|error): ' "$lf")"
+		return 1
+	fi
+	if [ $rc = 0 ] && grep -qE '^success: ' "$lf"; then
+		return 0
+	fi
+	NOTE="smbtorture rc=$rc without a result"
+	return 1
+}
+
+t_ping() {
+	local out pid
+	pid="$(task_pid)"
+	out="$(smbctl tdbwins ping 2>&1 || true)"
+	echo "$out"
+	if ! grep -qx "PONG from pid $pid" <<< "$out"; then
+		NOTE="no PONG from the tdbwins task (pid $pid): $out"
+		return 1
+	fi
+}
+
+# reload-config makes a changed option take effect: the same registration
+# is accepted before and refused (RFS_ERR) after "tdbwins:protected names"
+# names it
+t_reload() {
+	local bind="${IT_CLIENT_IPS%% *}" n
+	if ! client --bind "$bind" register --expect 0 \
+		"TWITPROT<00>=$bind"; then
+		NOTE="registration refused before the change"
+		return 1
+	fi
+	printf '\ttdbwins:protected names = WPAD ISATAP TWITPROT\n' \
+		>> "$SRV/smb.conf"
+	n="$(grep -c 'configuration reloaded' "$SRV/log/server.out" || true)"
+	smbctl tdbwins reload-config || {
+		NOTE="smbcontrol reload-config failed"
+		return 1
+	}
+	for _ in $(seq 1 50); do
+		[ "$(grep -c 'configuration reloaded' "$SRV/log/server.out" \
+			|| true)" -gt "$n" ] && break
+		sleep 0.1
+	done
+	if ! client --bind "$bind" register --expect 5 \
+		"TWITPROT<00>=$bind"; then
+		NOTE="registration of a newly protected name not refused"
+		return 1
+	fi
+}
+
+# shutdown stops the service: the task process ends (or, in the single
+# process model, closes its sockets) and the name is no longer answered;
+# samba itself keeps running
+t_shutdown() {
+	local pid out
+	pid="$(task_pid)"
+	smbctl tdbwins shutdown || {
+		NOTE="smbcontrol shutdown failed"
+		return 1
+	}
+	for _ in $(seq 1 100); do
+		grep -q 'tdbwins stopped' "$SRV/log/server.out" && break
+		sleep 0.1
+	done
+	if ! grep -q 'tdbwins stopped' "$SRV/log/server.out"; then
+		NOTE="no 'tdbwins stopped' in samba's log"
+		return 1
+	fi
+	if [ "$pid" != "$SAMBA_PID" ] && ! it_wait_gone "$pid" 100; then
+		NOTE="task process $pid still running"
+		return 1
+	fi
+	if [ -e "$SRV/pid/tdbwins.pid" ]; then
+		NOTE="tdbwins.pid left behind"
+		return 1
+	fi
+	out="$(client query --expect auto "$IT_SERVER_NAME<20>" 2>&1 || true)"
+	echo "$out"
+	if ! grep -q 'timeout' <<< "$out"; then
+		NOTE="the name server still answers: $out"
+		return 1
+	fi
+	if ! it_pid_alive "$SAMBA_PID"; then
+		NOTE="samba itself stopped"
+		return 1
+	fi
+}
+
+# ---- run -----------------------------------------------------------------------
+PASSED=0
+FAILED=0
+SKIPPED=0
+STARTED=0
+run_test() {
+	local name="$1" fn="$2" t0 rc=0 res
+	NOTE=""
+	t0=$(date +%s)
+	it_log "--- $name"
+	"$fn" "${@:3}" > "$LOGS/$name.log" 2>&1 || rc=$?
+	case $rc in
+	0) res=PASS; PASSED=$((PASSED + 1)) ;;
+	77) res=SKIP; SKIPPED=$((SKIPPED + 1)) ;;
+	*) res=FAIL; FAILED=$((FAILED + 1)) ;;
+	esac
+	NOTE="$(printf '%s' "$NOTE" | tr '\t\n' '  ' | cut -c1-200)"
+	printf '%s\t%s\t%s\t%s\n' "$res" "$name" "$(($(date +%s) - t0))" \
+		"$NOTE"
+	printf '%s\t%s\t%s\t%s\n' "$name" "$res" "$(($(date +%s) - t0))" \
+		"$NOTE" >> "$RES"
+}
+
+for t in "${TESTS[@]}"; do
+	if [ "$t" != module.exports ] && [ $STARTED = 0 ]; then
+		samba_start
+		STARTED=1
+		# every test needs the service up: load runs first anyway
+		run_test module.load t_load
+		[ "$t" = module.load ] && continue
+	fi
+	case "$t" in
+	module.exports)		run_test "$t" t_exports ;;
+	module.load)		;;
+	nmblookup.query)	run_test "$t" t_nmblookup ;;
+	nbt.*)			run_test "$t" t_smbtorture "$t" ;;
+	smbcontrol.ping)	run_test "$t" t_ping ;;
+	smbcontrol.reload-config) run_test "$t" t_reload ;;
+	smbcontrol.shutdown)	run_test "$t" t_shutdown ;;
+	esac
+done
+
+# clean-up first, so that the summary is the last line
+it_run_cleanups || true
+trap - EXIT
+summary="$PASSED passed, $FAILED failed"
+[ $SKIPPED = 0 ] || summary="$summary, $SKIPPED skipped"
+echo "$summary"
+[ $FAILED = 0 ]
