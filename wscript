@@ -231,6 +231,9 @@ def build(bld):
 		for d in sorted(tooldir.listdir()):
 			srcs = glob(bld, 'source/tool/%s/*.c' % d)
 			if srcs:
+				# tools read smb.conf the way the daemon does
+				srcs = srcs + glob(bld,
+						   'source/host/common/lpconf.c')
 				bld.program(source=srcs, target=d,
 					    includes=INCLUDES,
 					    use=['twcore'] + CORE_LIBS +

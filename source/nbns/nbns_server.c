@@ -68,6 +68,32 @@ bool nbns_is_own_name(const struct nbns_server *s, const struct nbn_name *n,
 }
 
 /*
+ * An unchanged own name keeps its version (only its expiry moves), so a
+ * restart does not make every partner pull our names again; any change
+ * takes a new version ([MS-WINSRA] 3.1.1.2).
+ */
+static unsigned nbns_own_name_flags(struct nbns_server *s, struct wrec *rec)
+{
+	struct wrec have = {};
+	bool found = false;
+	uint32_t i;
+
+	if (wdb_fetch(s->db, &rec->name, &have, &found) != TWERR_OK ||
+	    !found || have.state != WREC_ACTIVE || have.is_static ||
+	    have.owner != rec->owner || have.type != rec->type ||
+	    have.num_addrs != rec->num_addrs) {
+		return WDB_ALLOC_VERSION;
+	}
+	for (i = 0; i < rec->num_addrs; i++) {
+		if (have.addrs[i].ip != rec->addrs[i].ip) {
+			return WDB_ALLOC_VERSION;
+		}
+	}
+	rec->version = have.version;
+	return 0;
+}
+
+/*
  * Our own names are ordinary records owned by us, holding every interface
  * address (a multihomed record when we have several).  They are written at
  * start and on every reconfiguration, which also refreshes them.
@@ -114,7 +140,7 @@ static bool nbns_register_own_names(struct nbns_server *s)
 			}
 			rec.num_addrs = (uint8_t)k;
 		}
-		err = wdb_put(s->db, &rec, WDB_ALLOC_VERSION);
+		err = wdb_put(s->db, &rec, nbns_own_name_flags(s, &rec));
 		if (err != TWERR_OK) {
 			TW_ERR("cannot store own name: %s", twerr_str(err));
 			return false;

@@ -65,6 +65,7 @@
 struct wdb_sync_state;
 
 struct wdb {
+	bool read_only;
 	struct tevent_context *ev;
 	struct tdb_context *tdb;
 	uint32_t local_owner;
@@ -905,6 +906,9 @@ static enum twerr wdb_batch_begin(struct wdb *db)
 	if (db->in_txn) {
 		return TWERR_OK;
 	}
+	if (db->read_only) {
+		return TWERR_INTERNAL;
+	}
 	ret = tdb_transaction_start(db->tdb);
 	if (ret != 0) {
 		TW_ERR("wdb: transaction start failed: %s",
@@ -1141,8 +1145,11 @@ enum twerr wdb_open(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	 * records and restart the version counter at 1.  Create only a file
 	 * that is not there (O_EXCL), and fail on one that is damaged.
 	 */
+	db->read_only = cfg->read_only;
 	ret = stat(cfg->path, &st);
-	if (ret != 0 && errno == ENOENT) {
+	if (cfg->read_only) {
+		open_flags = O_RDONLY;
+	} else if (ret != 0 && errno == ENOENT) {
 		open_flags |= O_CREAT | O_EXCL;
 	}
 	db->tdb = tdb_open_ex(cfg->path, WDB_HASH_SIZE, flags, open_flags, 0600,
@@ -1159,6 +1166,14 @@ enum twerr wdb_open(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		TW_ERR("wdb: %s: header unreadable: %s", cfg->path,
 		       twerr_str(err));
 		goto fail;
+	}
+	if (found && cfg->read_only) {
+		/* a reader takes the file as it is: no repair, no stamp */
+		db->counter = counter;
+		db->counter_committed = counter;
+		db->local_owner = owner;
+		*out = db;
+		return TWERR_OK;
 	}
 	if (found) {
 		db->counter = counter;

@@ -32,6 +32,7 @@ struct wdb_config {
 	bool nosync; /* TDB_NOSYNC: tests and benchmarks only */
 	uint32_t commit_delay_us; /* 0: commit at the end of this loop pass */
 	uint32_t max_batch; /* commit early after this many writes (0: 1024) */
+	bool read_only; /* admin tools beside a running server: no writes */
 };
 
 #define WDB_DEFAULT_MAX_BATCH 1024

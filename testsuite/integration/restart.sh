@@ -29,7 +29,8 @@
 #                the checks pass against nmbd, which dumps on exit)  [KILL]
 #   VERSION_CMD  command that prints "NAME<TT> VERSION" per record; run as
 #                VERSION_CMD SMB.CONF while the server runs.  Without it
-#                the version steps are skipped (no admin tool yet).
+#                the version steps are skipped.  Default for tdbwinsd:
+#                testsuite/integration/tool-versions.sh (tdbwins-tool).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 it_need_root
@@ -38,6 +39,11 @@ it_traps
 RESULTS="${RESULTS:-$IT_TOP/build/integration/restart}"
 COUNT="${COUNT:-200}"
 VERSION_CMD="${VERSION_CMD:-}"
+# tdbwinsd: the admin tool reads the versions (read-only, beside the server)
+if [ -z "$VERSION_CMD" ] && [ "${SERVER:-tdbwinsd}" = tdbwinsd ] &&
+	[ -x "$IT_TOP/${TDBWINS_TOOL:-build/tdbwins-tool}" ]; then
+	VERSION_CMD="$IT_TOP/testsuite/integration/tool-versions.sh"
+fi
 STOP_SIGNAL="${STOP_SIGNAL:-KILL}"
 case "$STOP_SIGNAL" in
 KILL|TERM) ;;

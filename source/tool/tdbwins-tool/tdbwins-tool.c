@@ -1,0 +1,244 @@
+/*
+ * tdbwins-tool — look into a tdbwins database, read-only, beside a running
+ * server (netsh wins server "show ..." counterparts, PROTOCOL.md 4.1).
+ *
+ *   tdbwins-tool [-s SMB.CONF | --database FILE] COMMAND [ARGS]
+ *
+ *   dump                  every record, one line each
+ *   versions              "NAME<TT> VERSION" per record (scripts, tests)
+ *   show NAME[#TT]        one record in detail (TT hex, default 20)
+ *   versionmap            owner -> highest version held (show versionmap)
+ *   count                 records by state
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <param.h>
+#include <talloc.h>
+#include <tevent.h>
+
+#include "../../host/common/lpconf.h"
+#include "../../store/wdb.h"
+#include "../../util/twlog.h"
+#include "../../util/twutil.h"
+
+static const char *const type_names[] = {
+	"unique", "group", "sgroup", "mhomed",
+};
+static const char *const state_names[] = {
+	"active", "released", "tombstone",
+};
+
+static void print_rec(const struct wrec *r, bool detail)
+{
+	char name[NBN_PRINT_MAX];
+	char ip[TW_IPSTR_LEN];
+	uint32_t i;
+
+	nbn_print(&r->name, name, sizeof(name));
+	if (!detail) {
+		printf("%-24s %-7s %-9s %s%10" PRIu64 " owner %s",
+		       name, type_names[r->type & 3],
+		       r->state <= WREC_TOMBSTONE ? state_names[r->state]
+						  : "?",
+		       r->is_static ? "static " : "", r->version,
+		       tw_ipstr(r->owner, ip));
+		for (i = 0; i < r->num_addrs; i++) {
+			printf(" %s", tw_ipstr(r->addrs[i].ip, ip));
+		}
+		printf("\n");
+		return;
+	}
+	printf("name:       %s\n", name);
+	printf("type:       %s%s\n", type_names[r->type & 3],
+	       r->is_static ? " (static)" : "");
+	printf("state:      %s\n", r->state <= WREC_TOMBSTONE
+					   ? state_names[r->state]
+					   : "?");
+	printf("node:       %c\n", "BPMH"[r->node & 3]);
+	printf("version:    %" PRIu64 "\n", r->version);
+	printf("owner:      %s\n", tw_ipstr(r->owner, ip));
+	printf("expires:    %" PRId64 "\n", r->expire);
+	for (i = 0; i < r->num_addrs; i++) {
+		char o[TW_IPSTR_LEN];
+
+		printf("address:    %s (owner %s, expires %" PRId64 ")\n",
+		       tw_ipstr(r->addrs[i].ip, ip),
+		       tw_ipstr(r->addrs[i].owner, o), r->addrs[i].expire);
+	}
+}
+
+struct walk {
+	const char *cmd;
+	uint64_t count[3];
+};
+
+static bool walk_one(const struct wrec *r, void *private_data)
+{
+	struct walk *w = private_data;
+	char name[NBN_PRINT_MAX];
+
+	if (strcmp(w->cmd, "dump") == 0) {
+		print_rec(r, false);
+	} else if (strcmp(w->cmd, "versions") == 0) {
+		nbn_print(&r->name, name, sizeof(name));
+		printf("%s %" PRIu64 "\n", name, r->version);
+	} else if (r->state <= WREC_TOMBSTONE) {
+		w->count[r->state]++;
+	}
+	return true;
+}
+
+static bool parse_name(const char *arg, struct nbn_name *out)
+{
+	char buf[32];
+	const char *hash = strchr(arg, '#');
+	unsigned long suffix = 0x20;
+	size_t len = strlen(arg);
+
+	if (hash != NULL) {
+		char *end = NULL;
+
+		len = (size_t)(hash - arg);
+		suffix = strtoul(hash + 1, &end, 16);
+		if (*end != '\0' || suffix > 0xff) {
+			return false;
+		}
+	}
+	if (len == 0 || len >= sizeof(buf)) {
+		return false;
+	}
+	memcpy(buf, arg, len);
+	buf[len] = '\0';
+	return nbn_make(out, buf, (uint8_t)suffix, NULL);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: tdbwins-tool [-s SMB.CONF | --database FILE] "
+		   "dump|versions|show NAME[#TT]|versionmap|count\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "configfile", required_argument, NULL, 's' },
+		{ "database", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	TALLOC_CTX *mem = talloc_new(NULL);
+	struct tevent_context *ev = tevent_context_init(mem);
+	struct wdb_config dbc = { .read_only = true };
+	const char *config = NULL;
+	const char *cmd = NULL;
+	struct wdb *db = NULL;
+	enum twerr err;
+	int opt;
+	int rc = 1;
+
+	while ((opt = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			config = optarg;
+			break;
+		case 'b':
+			dbc.path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[optind];
+	twlog_set_level(TWLOG_ERR);
+	if (dbc.path == NULL) {
+		struct loadparm_context *lp = loadparm_init(mem);
+		struct twconf *c = NULL;
+		char *why = NULL;
+
+		if (config == NULL || lp == NULL || !lpcfg_load(lp, config)) {
+			fprintf(stderr, "tdbwins-tool: need -s SMB.CONF or "
+					"--database FILE\n");
+			goto done;
+		}
+		c = lpconf_read(mem, lp, &why);
+		if (c == NULL) {
+			fprintf(stderr, "tdbwins-tool: %s\n", why);
+			goto done;
+		}
+		dbc.path = c->db_path;
+	}
+	err = wdb_open(mem, ev, &dbc, &db);
+	if (err != TWERR_OK) {
+		fprintf(stderr, "tdbwins-tool: cannot open %s: %s\n",
+			dbc.path, twerr_str(err));
+		goto done;
+	}
+	if (strcmp(cmd, "dump") == 0 || strcmp(cmd, "versions") == 0 ||
+	    strcmp(cmd, "count") == 0) {
+		struct walk w = { .cmd = cmd };
+
+		err = wdb_traverse(db, walk_one, &w);
+		if (err != TWERR_OK) {
+			fprintf(stderr, "tdbwins-tool: %s\n", twerr_str(err));
+			goto done;
+		}
+		if (strcmp(cmd, "count") == 0) {
+			printf("active %" PRIu64 "\nreleased %" PRIu64
+			       "\ntombstone %" PRIu64 "\n",
+			       w.count[0], w.count[1], w.count[2]);
+		}
+	} else if (strcmp(cmd, "show") == 0 && optind + 1 < argc) {
+		struct nbn_name n;
+		struct wrec r = {};
+		bool found = false;
+
+		if (!parse_name(argv[optind + 1], &n)) {
+			fprintf(stderr, "tdbwins-tool: bad name '%s'\n",
+				argv[optind + 1]);
+			goto done;
+		}
+		err = wdb_fetch(db, &n, &r, &found);
+		if (err != TWERR_OK || !found) {
+			fprintf(stderr, "tdbwins-tool: %s: not found\n",
+				argv[optind + 1]);
+			goto done;
+		}
+		print_rec(&r, true);
+	} else if (strcmp(cmd, "versionmap") == 0) {
+		struct wdb_owner *owners = NULL;
+		size_t num = 0, i;
+		char ip[TW_IPSTR_LEN];
+
+		err = wdb_owners(db, mem, &owners, &num);
+		if (err != TWERR_OK) {
+			fprintf(stderr, "tdbwins-tool: %s\n", twerr_str(err));
+			goto done;
+		}
+		for (i = 0; i < num; i++) {
+			printf("%-15s max %" PRIu64 " min %" PRIu64 "\n",
+			       tw_ipstr(owners[i].owner, ip),
+			       owners[i].max_version, owners[i].min_version);
+		}
+	} else {
+		usage(stderr);
+		rc = 2;
+		goto done;
+	}
+	rc = 0;
+done:
+	talloc_free(mem);
+	return rc;
+}
