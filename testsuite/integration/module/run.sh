@@ -32,7 +32,10 @@ ALL_TESTS=(
 	nbt.wins.wins
 	smbcontrol.ping
 	smbcontrol.reload-config
+	smbcontrol.debug
 	smbcontrol.shutdown
+	module.bind_error
+	module.config_error
 )
 
 if [ "${1:-}" = --list ]; then
@@ -238,6 +241,26 @@ t_ping() {
 	fi
 }
 
+# add TWITPROT to "tdbwins:protected names" and reload-config
+protect_twitprot() {
+	local n
+	grep -q TWITPROT "$SRV/smb.conf" && return 0
+	printf '\ttdbwins:protected names = WPAD ISATAP TWITPROT\n' \
+		>> "$SRV/smb.conf"
+	n="$(grep -c 'configuration reloaded' "$SRV/log/server.out" || true)"
+	smbctl tdbwins reload-config || {
+		NOTE="smbcontrol reload-config failed"
+		return 1
+	}
+	for _ in $(seq 1 50); do
+		[ "$(grep -c 'configuration reloaded' "$SRV/log/server.out" \
+			|| true)" -gt "$n" ] && return 0
+		sleep 0.1
+	done
+	NOTE="no 'configuration reloaded' in samba's log"
+	return 1
+}
+
 # reload-config makes a changed option take effect: the same registration
 # is accepted before and refused (RFS_ERR) after "tdbwins:protected names"
 # names it
@@ -248,18 +271,7 @@ t_reload() {
 		NOTE="registration refused before the change"
 		return 1
 	fi
-	printf '\ttdbwins:protected names = WPAD ISATAP TWITPROT\n' \
-		>> "$SRV/smb.conf"
-	n="$(grep -c 'configuration reloaded' "$SRV/log/server.out" || true)"
-	smbctl tdbwins reload-config || {
-		NOTE="smbcontrol reload-config failed"
-		return 1
-	}
-	for _ in $(seq 1 50); do
-		[ "$(grep -c 'configuration reloaded' "$SRV/log/server.out" \
-			|| true)" -gt "$n" ] && break
-		sleep 0.1
-	done
+	protect_twitprot || return 1
 	if ! client --bind "$bind" register --expect 5 \
 		"TWITPROT<00>=$bind"; then
 		NOTE="registration of a newly protected name not refused"
@@ -305,6 +317,100 @@ t_shutdown() {
 	fi
 }
 
+# smbcontrol debug reaches the tdbwins debug class, and the core follows
+# the new level at once: a refusal notice (level 2) is not logged with the
+# class at 0 and is logged again at 2
+t_debug() {
+	local bind="${IT_CLIENT_IPS%% *}" n0 n1 n2 out
+	count() { grep -c 'refused registration of TWITPROT' \
+		"$SRV/log/server.out" || true; }
+	protect_twitprot || return 1
+	smbctl tdbwins debug tdbwins:0 || { NOTE="smbcontrol debug failed"; return 1; }
+	sleep 0.5
+	n0="$(count)"
+	client --bind "$bind" register --expect 5 "TWITPROT<00>=$bind" \
+		|| { NOTE="TWITPROT<00> not refused"; return 1; }
+	sleep 0.5
+	n1="$(count)"
+	smbctl tdbwins debug tdbwins:2 || { NOTE="smbcontrol debug failed"; return 1; }
+	sleep 0.5
+	client --bind "$bind" register --expect 5 "TWITPROT<00>=$bind" \
+		|| { NOTE="TWITPROT<00> not refused"; return 1; }
+	sleep 0.5
+	n2="$(count)"
+	echo "refusal notices: $n0 before, $n1 at level 0, $n2 at level 2"
+	out="$(smbctl tdbwins debuglevel 2>&1 || true)"
+	echo "$out"
+	if ! grep -q 'tdbwins:2' <<< "$out"; then
+		NOTE="debuglevel does not list the tdbwins class at 2"
+		return 1
+	fi
+	if [ "$n1" != "$n0" ] || [ "$n2" -le "$n1" ]; then
+		NOTE="notices $n0/$n1/$n2: the level change was not followed"
+		return 1
+	fi
+}
+
+# start samba again with something that makes the task fail to start;
+# the failure must end only the task: samba stays up (fatal=false)
+BLOCKER_PID=""
+blocker_stop() {
+	[ -n "$BLOCKER_PID" ] || return 0
+	it_stop_pid "$BLOCKER_PID" "UDP 137 blocker"
+	BLOCKER_PID=""
+}
+it_on_exit blocker_stop
+restart_expect_failure() {
+	local what="$1" n i
+	samba_stop
+	n="$(grep -c 'tdbwins: .*failed\|tdbwins: configuration error' \
+		"$SRV/log/server.out" || true)"
+	rm -f "$SRV/pid/tdbwins.pid"
+	samba_start
+	for i in $(seq 1 100); do
+		[ "$(grep -c 'tdbwins: .*failed\|tdbwins: configuration error' \
+			"$SRV/log/server.out" || true)" -gt "$n" ] && break
+		it_pid_alive "$SAMBA_PID" || break
+		sleep 0.1
+	done
+	grep 'tdbwins: .*failed\|tdbwins: configuration error' \
+		"$SRV/log/server.out" | tail -n 2
+	if [ "$(grep -c 'tdbwins: .*failed\|tdbwins: configuration error' \
+		"$SRV/log/server.out" || true)" -le "$n" ]; then
+		NOTE="no $what failure logged"
+		return 1
+	fi
+	sleep 2
+	if ! it_pid_alive "$SAMBA_PID"; then
+		NOTE="samba stopped after the $what failure"
+		return 1
+	fi
+	if [ -e "$SRV/pid/tdbwins.pid" ]; then
+		NOTE="tdbwins.pid left behind"
+		return 1
+	fi
+}
+
+t_bind_error() {
+	local rc=0
+	# a UDP socket on the server's address and port 137, in the namespace
+	ip netns exec "$IT_NS" "$IT_PYTHON" -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 137))
+time.sleep(600)' "$IT_SERVER_IP" < /dev/null &
+	BLOCKER_PID=$!
+	sleep 0.5
+	restart_expect_failure bind || rc=$?
+	blocker_stop
+	return $rc
+}
+
+t_config_error() {
+	sed -i 's/^\twins support = yes$/\twins support = no/' "$SRV/smb.conf"
+	restart_expect_failure configuration
+}
+
 # ---- run -----------------------------------------------------------------------
 PASSED=0
 FAILED=0
@@ -343,7 +449,10 @@ for t in "${TESTS[@]}"; do
 	nbt.*)			run_test "$t" t_smbtorture "$t" ;;
 	smbcontrol.ping)	run_test "$t" t_ping ;;
 	smbcontrol.reload-config) run_test "$t" t_reload ;;
+	smbcontrol.debug)	run_test "$t" t_debug ;;
 	smbcontrol.shutdown)	run_test "$t" t_shutdown ;;
+	module.bind_error)	run_test "$t" t_bind_error ;;
+	module.config_error)	run_test "$t" t_config_error ;;
 	esac
 done
 
