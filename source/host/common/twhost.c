@@ -32,7 +32,8 @@ bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	dbc.commit_delay_us = conf->commit_delay_us;
 	werr = wdb_open(h, ev, &dbc, &h->db);
 	if (werr != TWERR_OK) {
-		*errmsg = talloc_asprintf(mem_ctx, "cannot open database %s: %s",
+		*errmsg = talloc_asprintf(mem_ctx,
+					  "cannot open database %s: %s",
 					  dbc.path, twerr_str(werr));
 		goto done;
 	}
@@ -90,8 +91,8 @@ bool twhost_reconfigure(struct twhost *h, struct twconf *conf)
 	if (h->wrp != NULL) {
 		wrp_reconfigure(h->wrp, conf);
 	} else if (conf->num_partners > 0) {
-		TW_WARN("replication partners added: restart to start the "
-			"replication service");
+		TW_WARN("reload: replication partners added: restart to "
+			"start the replication service");
 	}
 	h->conf = conf;
 	return true;

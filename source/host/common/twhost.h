@@ -24,7 +24,7 @@ struct twhost {
 	struct wdb *db;
 	struct nbns_server *nbns;
 	struct wnet *net;
-	struct wrp_server *wrp;	/* NULL without replication partners */
+	struct wrp_server *wrp; /* NULL without replication partners */
 };
 
 /*

@@ -43,7 +43,7 @@ struct tevent_context;
 struct loadparm_context;
 struct imessaging_context;
 struct model_ops;
-struct datablob;	/* DATA_BLOB; the module never reads one */
+struct datablob; /* DATA_BLOB; the module never reads one */
 
 /* source4/samba/service_task.h, unchanged 4.17 .. 4.2x */
 struct task_server {
@@ -72,9 +72,8 @@ struct service_details {
 	bool inhibit_fork_on_accept;
 	bool inhibit_pre_fork;
 	uint32_t (*task_init)(struct task_server *task);
-	void (*post_fork)(struct task_server *task,
-			  struct process_details *pd);
-	void (*before_loop)(struct task_server *task);	/* 4.19+ */
+	void (*post_fork)(struct task_server *task, struct process_details *pd);
+	void (*before_loop)(struct task_server *task); /* 4.19+ */
 };
 
 union twsamba_service_details {
@@ -112,8 +111,7 @@ uint32_t irpc_add_name(struct imessaging_context *msg, const char *name);
 int debug_add_class(const char *classname);
 int debuglevel_get_class(size_t idx);
 bool dbghdrclass(int level, int cls, const char *location, const char *func);
-bool dbgtext(const char *format_str, ...)
-	__attribute__((format(printf, 1, 2)));
+bool dbgtext(const char *format_str, ...) __attribute__((format(printf, 1, 2)));
 
 /* The module's entry point, called by samba's load_samba_modules(). */
 TWSAMBA_EXPORT uint32_t samba_init_module(TALLOC_CTX *ctx);

@@ -34,14 +34,13 @@
 
 struct twsamba {
 	struct task_server *task;
-	struct imessaging_context *msg_ctx;	/* handlers registered here */
-	struct twhost *host;			/* NULL once shut down */
+	struct imessaging_context *msg_ctx; /* handlers registered here */
+	struct twhost *host;		    /* NULL once shut down */
 	struct tevent_immediate *level_sync;
 	int dbg_class;
 	int pid_fd;
 	char *pidfile;
 };
-
 
 /*
  * twlog backend: Samba's DEBUG system under our own class, so that
@@ -49,8 +48,7 @@ struct twsamba {
  */
 static void twsamba_log(int level, const char *msg, void *private_data)
 {
-	struct twsamba *s = talloc_get_type_abort(private_data,
-						  struct twsamba);
+	struct twsamba *s = talloc_get_type_abort(private_data, struct twsamba);
 	bool ok;
 
 	if (debuglevel_get_class((size_t)s->dbg_class) < level) {
@@ -65,11 +63,9 @@ static void twsamba_log(int level, const char *msg, void *private_data)
 
 /* The core filters before formatting: keep its level at the class's. */
 static void twsamba_sync_level(struct tevent_context *ev,
-			       struct tevent_immediate *im,
-			       void *private_data)
+			       struct tevent_immediate *im, void *private_data)
 {
-	struct twsamba *s = talloc_get_type_abort(private_data,
-						  struct twsamba);
+	struct twsamba *s = talloc_get_type_abort(private_data, struct twsamba);
 	int level = debuglevel_get_class((size_t)s->dbg_class);
 
 	twlog_set_level(level);
@@ -103,8 +99,7 @@ static bool twsamba_pidfile(struct twsamba *s, const char *pid_dir,
 	int fd;
 	int ret;
 
-	s->pidfile = talloc_asprintf(s, "%s/%s.pid", pid_dir,
-				     TWSAMBA_SERVICE);
+	s->pidfile = talloc_asprintf(s, "%s/%s.pid", pid_dir, TWSAMBA_SERVICE);
 	if (s->pidfile == NULL) {
 		*errmsg = talloc_strdup(s, "out of memory");
 		return false;
@@ -117,8 +112,10 @@ static bool twsamba_pidfile(struct twsamba *s, const char *pid_dir,
 	}
 	ret = fcntl(fd, F_SETLK, &fl);
 	if (ret != 0) {
-		*errmsg = talloc_asprintf(s, "%s is locked: is another "
-					  "tdbwins running?", s->pidfile);
+		*errmsg = talloc_asprintf(s,
+					  "%s is locked: is another "
+					  "tdbwins running?",
+					  s->pidfile);
 		close(fd);
 		return false;
 	}
@@ -155,8 +152,7 @@ static void twsamba_msg_reload(struct imessaging_context *msg,
 			       struct server_id src, size_t num_fds, int *fds,
 			       struct datablob *data)
 {
-	struct twsamba *s = talloc_get_type_abort(private_data,
-						  struct twsamba);
+	struct twsamba *s = talloc_get_type_abort(private_data, struct twsamba);
 	struct loadparm_context *lp = NULL;
 	struct twconf *c = NULL;
 	const char *file = NULL;
@@ -175,7 +171,8 @@ static void twsamba_msg_reload(struct imessaging_context *msg,
 	ok = lpcfg_load(lp, file);
 	if (!ok) {
 		TW_ERR("reload-config: cannot load %s: keeping the old "
-		       "configuration", file);
+		       "configuration",
+		       file);
 		goto done;
 	}
 	c = lpconf_read(s, lp, &err);
@@ -205,11 +202,10 @@ done:
  */
 static void twsamba_msg_shutdown(struct imessaging_context *msg,
 				 void *private_data, uint32_t msg_type,
-				 struct server_id src, size_t num_fds,
-				 int *fds, struct datablob *data)
+				 struct server_id src, size_t num_fds, int *fds,
+				 struct datablob *data)
 {
-	struct twsamba *s = talloc_get_type_abort(private_data,
-						  struct twsamba);
+	struct twsamba *s = talloc_get_type_abort(private_data, struct twsamba);
 	enum twerr werr;
 
 	if (s->host == NULL) {
@@ -238,8 +234,7 @@ static void twsamba_msg_debug(struct imessaging_context *msg,
 			      struct server_id src, size_t num_fds, int *fds,
 			      struct datablob *data)
 {
-	struct twsamba *s = talloc_get_type_abort(private_data,
-						  struct twsamba);
+	struct twsamba *s = talloc_get_type_abort(private_data, struct twsamba);
 
 	tevent_schedule_immediate(s->level_sync, s->task->event_ctx,
 				  twsamba_sync_level, s);
@@ -336,9 +331,9 @@ static uint32_t twsamba_task_init(struct task_server *task)
 		return TWSAMBA_NT_STATUS_UNSUCCESSFUL;
 	}
 	TW_NOTICE("tdbwins ready: %s on %s port %u (%u interfaces), "
-		  "database %s", c->netbios_name,
-		  tw_ipstr(c->ifaces[0].ip, ip), c->nbt_port, c->num_ifaces,
-		  c->db_path);
+		  "database %s",
+		  c->netbios_name, tw_ipstr(c->ifaces[0].ip, ip), c->nbt_port,
+		  c->num_ifaces, c->db_path);
 	return TWSAMBA_NT_STATUS_OK;
 }
 

@@ -26,13 +26,9 @@
 #include <tevent.h>
 
 #include "../common/lpconf.h"
-#include "../../ingress/ingress.h"
-#include "../../nbns/nbns_server.h"
-#include "../../net/wnet.h"
-#include "../../store/wdb.h"
+#include "../common/twhost.h"
 #include "../../util/twlog.h"
 #include "../../util/twutil.h"
-#include "../../wrepl/wrp_server.h"
 
 #define TDBWINSD_DEFAULT_STATE "/var/lib/tdbwins"
 
@@ -42,11 +38,7 @@ struct tdbwinsd {
 	const char *config_file;
 	const char *state_dir;
 	struct twconf *conf;
-	struct ingress ig;
-	struct wdb *db;
-	struct nbns_server *nbns;
-	struct wnet *net;
-	struct wrp_server *wrp;	/* NULL: no replication partners */
+	struct twhost *host;	/* store, name server, sockets, replication */
 	FILE *log;
 	bool foreground;
 	bool stop;
@@ -185,16 +177,10 @@ static void tdbwinsd_signal(struct tevent_context *ev,
 	}
 	twlog_set_level(c->log_level > twlog_level() ? c->log_level
 						     : twlog_level());
-	if (!nbns_reconfigure(d->nbns, c)) {
+	if (!twhost_reconfigure(d->host, c)) {
 		TW_ERR("SIGHUP: new configuration not applied");
 		talloc_free(c);
 		return;
-	}
-	if (d->wrp != NULL) {
-		wrp_reconfigure(d->wrp, c);
-	} else if (c->num_partners > 0) {
-		TW_WARN("SIGHUP: replication partners added: restart to "
-			"start the replication service");
 	}
 	/* the old configuration stays allocated until exit: in-flight
 	 * requests may still point into it */
@@ -218,7 +204,6 @@ int main(int argc, char **argv)
 		.state_dir = TDBWINSD_DEFAULT_STATE,
 		.pid_fd = -1,
 	};
-	struct wdb_config dbc = {};
 	int debuglevel = -1;
 	bool interactive = false;
 	char *err = NULL;
@@ -300,41 +285,9 @@ int main(int argc, char **argv)
 	if (!tdbwinsd_pidfile(&d)) {
 		goto done;
 	}
-	ingress_init(&d.ig);
-	dbc.path = d.conf->db_path;
-	dbc.local_owner = d.conf->local_owner;
-	dbc.nosync = d.conf->nosync;
-	dbc.commit_delay_us = d.conf->commit_delay_us;
-	werr = wdb_open(d.mem, d.ev, &dbc, &d.db);
-	if (werr != TWERR_OK) {
-		TW_ERR("cannot open database %s: %s", dbc.path,
-		       twerr_str(werr));
-		goto done;
-	}
-	d.nbns = nbns_server_create(d.mem, d.ev, d.conf, d.db, &d.ig);
-	d.net = wnet_create(d.mem, d.ev, &d.ig, d.nbns);
-	if (d.nbns == NULL || d.net == NULL) {
-		TW_ERR("out of memory");
-		goto done;
-	}
-	if (!wnet_listen(d.net, d.conf, d.mem, &err)) {
+	if (!twhost_start(d.mem, d.ev, d.conf, &d.host, &err)) {
 		TW_ERR("%s", err);
 		goto done;
-	}
-	nbns_set_send(d.nbns, wnet_send, d.net);
-	if (!nbns_start(d.nbns)) {
-		goto done;
-	}
-	/* WINS replication (TCP 42) only when partners are configured:
-	 * every other peer would be refused anyway (docs/replication.md) */
-	if (d.conf->num_partners > 0) {
-		d.wrp = wrp_server_create(d.mem, d.ev, d.conf, d.db, &d.ig);
-		if (d.wrp == NULL || !wrp_listen(d.wrp, d.mem, &err)) {
-			TW_ERR("%s", d.wrp == NULL ? "out of memory" : err);
-			goto done;
-		}
-		TW_NOTICE("WINS replication on port %u with %u partners",
-			  d.conf->wrepl_port, d.conf->num_partners);
 	}
 	tevent_add_signal(d.ev, d.mem, SIGTERM, 0, tdbwinsd_signal, &d);
 	tevent_add_signal(d.ev, d.mem, SIGINT, 0, tdbwinsd_signal, &d);
@@ -355,9 +308,7 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	/* replication connections go before the store they read */
-	TALLOC_FREE(d.wrp);
-	werr = wdb_flush(d.db);
+	werr = twhost_stop(d.host);
 	if (werr != TWERR_OK) {
 		TW_ERR("final commit failed: %s", twerr_str(werr));
 		goto done;
