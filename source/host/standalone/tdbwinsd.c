@@ -256,7 +256,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tdbwinsd: configuration error: %s\n", err);
 		return 1;
 	}
-	twlog_set_level(debuglevel >= 0 ? debuglevel : d.conf->log_level);
+	if (debuglevel < 0) {
+		/* in the foreground, say at least when we are ready */
+		debuglevel = d.conf->log_level;
+		if (d.foreground && debuglevel < TWLOG_NOTICE) {
+			debuglevel = TWLOG_NOTICE;
+		}
+	}
+	twlog_set_level(debuglevel);
 	if (!interactive) {
 		const char *lf = d.conf->log_file;
 
