@@ -15,6 +15,11 @@
 #   MODULE        the module, relative to the repo top   [build/tdbwins.so]
 #   SAMBA         the samba daemon                                   [samba]
 #   SAMBA_MODEL   samba's process model (-M); empty: samba's default   []
+#   SETUP         wins: a dedicated WINS host (server services = tdbwins);
+#                 dc: a freshly provisioned AD DC with
+#                 server services = -nbt -wrepl +tdbwins
+#                 (needs samba-ad-provision, samba-dsdb-modules and
+#                 samba-vfs-modules)                                  [wins]
 #   RESULTS       logs, configs, results.tsv     [build/integration-module]
 #   TEST_TIMEOUT  seconds per smbtorture test                          [300]
 #   IT_SERVER_IP, IT_CLIENT_IPS, IT_SERVER_NAME, IT_WORKGROUP: see ../lib.sh
@@ -34,6 +39,7 @@ ALL_TESTS=(
 	smbcontrol.reload-config
 	smbcontrol.debug
 	smbcontrol.shutdown
+	dc.services
 	module.bind_error
 	module.config_error
 )
@@ -63,6 +69,8 @@ MODULE="${MODULE:-build/tdbwins.so}"
 case "$MODULE" in /*) ;; *) MODULE="$IT_TOP/$MODULE" ;; esac
 SAMBA="${SAMBA:-samba}"
 SAMBA_MODEL="${SAMBA_MODEL:-}"
+SETUP="${SETUP:-wins}"
+case "$SETUP" in wins|dc) ;; *) it_die "SETUP must be wins or dc" ;; esac
 RESULTS="${RESULTS:-build/integration-module}"
 TEST_TIMEOUT="${TEST_TIMEOUT:-300}"
 # a namespace name of our own, distinct from ../run.sh's
@@ -101,19 +109,49 @@ it_netns_create
 for ip in $IT_CLIENT_IPS; do
 	it_addr_add "$ip"
 done
-# a dedicated WINS host: samba without the AD DC role (check:inhibit) and
-# only our service
-IT_EXTRA_CONF="	server role check:inhibit = yes
+it_client_conf "$CL"
+if [ "$SETUP" = wins ]; then
+	# a dedicated WINS host: samba without the AD DC role (check:inhibit)
+	# and only our service
+	IT_EXTRA_CONF="	server role check:inhibit = yes
 	server services = tdbwins
 	tdbwins:commit delay = 0"
-it_server_conf "$SRV"
-it_client_conf "$CL"
-# samba opens private/sam.ldb before it starts any service, even with no
-# service that uses it: an empty tdb is enough
-"$IT_PYTHON" -c '
+	it_server_conf "$SRV"
+	# samba opens private/sam.ldb before it starts any service, even with
+	# no service that uses it: an empty tdb is enough
+	"$IT_PYTHON" -c '
 import os, sys, tdb
 t = tdb.Tdb(sys.argv[1], 0, tdb.DEFAULT, os.O_RDWR | os.O_CREAT, 0o600)
-t.close()' "$SRV/private/sam.ldb" || it_die "cannot create the sam.ldb placeholder"
+t.close()' "$SRV/private/sam.ldb" \
+		|| it_die "cannot create the sam.ldb placeholder"
+else
+	# an AD DC of its own (realm TWIT.TEST) whose nbt and wrepl services
+	# are replaced by tdbwins
+	mkdir -p "$SRV"/{pid,log,hook}
+	it_jail_argv "$SRV"
+	it_log "provisioning an AD DC in $SRV/dc"
+	timeout -k 5 300 "${IT_JAIL[@]}" samba-tool domain provision \
+		--targetdir="$SRV/dc" --realm=TWIT.TEST \
+		--domain="$IT_WORKGROUP" --server-role=dc \
+		--dns-backend=SAMBA_INTERNAL --adminpass='Tw1t-Adm1n-Pw' \
+		--host-name="${IT_SERVER_NAME,,}" --host-ip="$IT_SERVER_IP" \
+		--option="netbios name = $IT_SERVER_NAME" \
+		--option="interfaces = $IT_SERVER_IP/$IT_PLEN" \
+		--option="bind interfaces only = yes" \
+		> "$LOGS/provision.log" 2>&1 < /dev/null \
+		|| { tail -n 20 "$LOGS/provision.log" >&2
+		     it_die "samba-tool domain provision failed (samba-ad-provision, samba-dsdb-modules and samba-vfs-modules installed?)"; }
+	# provision copies the host's resolver into "dns forwarder": no
+	# packet may go there (the namespace has no route anyway)
+	grep -v '^[[:space:]]*dns forwarder' "$SRV/dc/etc/smb.conf" \
+		| sed '/^\[global\]/a\
+	server services = -nbt -wrepl +tdbwins\
+	wins support = yes\
+	pid directory = '"$SRV"'/pid\
+	log level = '"$SERVER_LOGLEVEL"'\
+	tdbwins:database = '"$SRV"'/dc/state/tdbwins.tdb\
+	tdbwins:commit delay = 0' > "$SRV/smb.conf"
+fi
 
 # ---- samba -------------------------------------------------------------------
 SAMBA_PID=""
@@ -176,7 +214,7 @@ t_exports() {
 # samba loaded the module and the task came up: our ready line in samba's
 # log, the pid file, and the server's own name ACTIVE in node status
 t_load() {
-	local i
+	local i out
 	for i in $(seq 1 "$IT_READY_TIMEOUT"); do
 		grep -q 'tdbwins ready:' "$SRV/log/server.out" && break
 		if ! it_pid_alive "$SAMBA_PID"; then
@@ -196,6 +234,13 @@ t_load() {
 	fi
 	if ! it_wait_ready "$CL"; then
 		NOTE="$IT_SERVER_NAME<20> not ACTIVE in node status"
+		return 1
+	fi
+	# UDP 137 belongs to the tdbwins task, not to Samba's nbt service
+	out="$(ip netns exec "$IT_NS" ss -Hlunp "sport = :137" || true)"
+	echo "$out"
+	if ! grep -q "pid=$(task_pid)," <<< "$out"; then
+		NOTE="UDP 137 is not bound by the tdbwins task"
 		return 1
 	fi
 }
@@ -245,8 +290,9 @@ t_ping() {
 protect_twitprot() {
 	local n
 	grep -q TWITPROT "$SRV/smb.conf" && return 0
-	printf '\ttdbwins:protected names = WPAD ISATAP TWITPROT\n' \
-		>> "$SRV/smb.conf"
+	# into [global]: a provisioned DC's smb.conf has shares after it
+	sed -i '/^\[global\]/a\
+	tdbwins:protected names = WPAD ISATAP TWITPROT' "$SRV/smb.conf"
 	n="$(grep -c 'configuration reloaded' "$SRV/log/server.out" || true)"
 	smbctl tdbwins reload-config || {
 		NOTE="smbcontrol reload-config failed"
@@ -321,18 +367,29 @@ t_shutdown() {
 # the new level at once: a refusal notice (level 2) is not logged with the
 # class at 0 and is logged again at 2
 t_debug() {
-	local bind="${IT_CLIENT_IPS%% *}" n0 n1 n2 out
+	local rc=0
+	t_debug_steps || rc=$?
+	# whatever happened, the notices the later tests read are back on
+	smbctl tdbwins debug "${SERVER_LOGLEVEL%% *} tdbwins:2" > /dev/null \
+		2>&1 || true
+	return $rc
+}
+t_debug_steps() {
+	local bind="${IT_CLIENT_IPS%% *}" base="${SERVER_LOGLEVEL%% *}"
+	local n0 n1 n2 out
 	count() { grep -c 'refused registration of TWITPROT' \
 		"$SRV/log/server.out" || true; }
 	protect_twitprot || return 1
-	smbctl tdbwins debug tdbwins:0 || { NOTE="smbcontrol debug failed"; return 1; }
+	smbctl tdbwins debug "$base tdbwins:0" \
+		|| { NOTE="smbcontrol debug failed"; return 1; }
 	sleep 0.5
 	n0="$(count)"
 	client --bind "$bind" register --expect 5 "TWITPROT<00>=$bind" \
 		|| { NOTE="TWITPROT<00> not refused"; return 1; }
 	sleep 0.5
 	n1="$(count)"
-	smbctl tdbwins debug tdbwins:2 || { NOTE="smbcontrol debug failed"; return 1; }
+	smbctl tdbwins debug "$base tdbwins:2" \
+		|| { NOTE="smbcontrol debug failed"; return 1; }
 	sleep 0.5
 	client --bind "$bind" register --expect 5 "TWITPROT<00>=$bind" \
 		|| { NOTE="TWITPROT<00> not refused"; return 1; }
@@ -347,6 +404,31 @@ t_debug() {
 	fi
 	if [ "$n1" != "$n0" ] || [ "$n2" -le "$n1" ]; then
 		NOTE="notices $n0/$n1/$n2: the level change was not followed"
+		return 1
+	fi
+}
+
+# on the DC, stopping tdbwins leaves the directory running: LDAP (389) and
+# Kerberos (88) still listen, UDP 137 is free, samba is up
+t_dc_services() {
+	local out
+	if [ "$SETUP" != dc ]; then
+		NOTE="SETUP=dc only"
+		return 77
+	fi
+	out="$(ip netns exec "$IT_NS" ss -Hlntup || true)"
+	echo "$out"
+	if ! grep -qE "^tcp .* $IT_SERVER_IP:389 " <<< "$out" \
+		|| ! grep -qE "^tcp .* $IT_SERVER_IP:88 " <<< "$out"; then
+		NOTE="LDAP or Kerberos not listening"
+		return 1
+	fi
+	if grep -qE ":137 " <<< "$out"; then
+		NOTE="something still listens on port 137"
+		return 1
+	fi
+	if ! it_pid_alive "$SAMBA_PID"; then
+		NOTE="samba stopped"
 		return 1
 	fi
 }
@@ -451,6 +533,7 @@ for t in "${TESTS[@]}"; do
 	smbcontrol.reload-config) run_test "$t" t_reload ;;
 	smbcontrol.debug)	run_test "$t" t_debug ;;
 	smbcontrol.shutdown)	run_test "$t" t_shutdown ;;
+	dc.services)		run_test "$t" t_dc_services ;;
 	module.bind_error)	run_test "$t" t_bind_error ;;
 	module.config_error)	run_test "$t" t_config_error ;;
 	esac
