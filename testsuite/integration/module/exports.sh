@@ -6,8 +6,9 @@
 #
 #   testsuite/integration/module/exports.sh [build/tdbwins.so]
 #
-# Prints one line "PASS|FAIL|SKIP exports ..." ; exit 0 pass, 1 fail,
-# 77 cannot run (no module built, no nm).
+# Prints "PASS|FAIL|SKIP exports ..." and then "N passed, N failed" (the
+# closing line our shell suites share); exit 0 pass, 1 fail, 77 cannot run
+# (no module built, no nm).
 so="${1:-build/tdbwins.so}"
 if [ ! -f "$so" ]; then
 	echo "SKIP exports: $so not built"
@@ -24,11 +25,14 @@ if [ "$syms" = "samba_init_module" ]; then
 	type="$(nm -D --defined-only "$so" | awk '$3 == "samba_init_module" { print $2 }')"
 	if [ "$type" = T ]; then
 		echo "PASS exports: $so exports only samba_init_module"
+		echo "1 passed, 0 failed"
 		exit 0
 	fi
 	echo "FAIL exports: samba_init_module is of type '$type', not T"
+	echo "0 passed, 1 failed"
 	exit 1
 fi
 echo "FAIL exports: $so exports:"
 printf '%s\n' "$syms" | sed 's/^/    /'
+echo "0 passed, 1 failed"
 exit 1
