@@ -93,6 +93,7 @@ static bool twsamba_pidfile(struct twsamba *s, const char *pid_dir,
 		.l_start = 0,
 		.l_len = 1,
 	};
+	pid_t pid = getpid();
 	char buf[32];
 	size_t len;
 	ssize_t n;
@@ -119,7 +120,7 @@ static bool twsamba_pidfile(struct twsamba *s, const char *pid_dir,
 		close(fd);
 		return false;
 	}
-	snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	snprintf(buf, sizeof(buf), "%d\n", (int)pid);
 	len = strlen(buf);
 	ret = ftruncate(fd, 0);
 	n = (ret == 0) ? pwrite(fd, buf, len, 0) : -1;
