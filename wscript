@@ -142,6 +142,9 @@ def configure(conf):
 					   'samba-hostconfig']).strip()
 		moddir = os.path.join(libdir, 'samba', 'service')
 	conf.env.SAMBA_MODULEDIR = moddir
+	# daemons go to sbin, tools to bin (waf sets neither by itself)
+	conf.env.SBINDIR = conf.env.SBINDIR or conf.env.PREFIX + '/sbin'
+	conf.env.BINDIR = conf.env.BINDIR or conf.env.PREFIX + '/bin'
 	conf.msg('Samba service module directory', moddir)
 
 	conf.find_program('valgrind', var='VALGRIND', mandatory=False)

@@ -14,6 +14,7 @@ packages=(
 	clang libclang-rt-14-dev valgrind tshark tdb-tools
 	samba samba-testsuite smbclient samba-common-bin python3-samba
 	iproute2
+	samba-ad-provision samba-dsdb-modules samba-vfs-modules
 )
 if [ "$(id -u)" -eq 0 ]; then
 	# tshark asks whether non-root users may capture: no.
