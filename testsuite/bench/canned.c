@@ -384,6 +384,7 @@ static bool canned_open(struct canned *c)
 		.sin_port = htons(c->o.port),
 		.sin_addr.s_addr = htonl(c->o.ip),
 	};
+	char ipb[INET_ADDRSTRLEN];
 	int size = CANNED_SOCKBUF;
 
 	c->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -397,8 +398,11 @@ static bool canned_open(struct canned *c)
 		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	}
 	if (bind(c->fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-		fprintf(stderr, "canned: bind %s:%u: %s\n",
-			inet_ntoa(sin.sin_addr), c->o.port, strerror(errno));
+		const char *why = strerror(errno);
+
+		inet_ntop(AF_INET, &sin.sin_addr, ipb, sizeof(ipb));
+		fprintf(stderr, "canned: bind %s:%u: %s\n", ipb, c->o.port,
+			why);
 		close(c->fd);
 		c->fd = -1;
 		return false;

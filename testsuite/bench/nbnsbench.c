@@ -509,6 +509,7 @@ static bool nbb_add_socket(struct nbb *b, uint32_t ip)
 	};
 	struct nbb_sock *s = NULL;
 	socklen_t len = sizeof(local);
+	char ipb[INET_ADDRSTRLEN];
 	int size = NBB_SOCKBUF;
 	int fd;
 
@@ -538,8 +539,10 @@ static bool nbb_add_socket(struct nbb *b, uint32_t ip)
 	}
 	if (ip != INADDR_ANY &&
 	    bind(fd, (struct sockaddr *)&local, sizeof(local)) != 0) {
-		fprintf(stderr, "nbnsbench: bind %s: %s\n",
-			inet_ntoa(local.sin_addr), strerror(errno));
+		const char *why = strerror(errno);
+
+		inet_ntop(AF_INET, &local.sin_addr, ipb, sizeof(ipb));
+		fprintf(stderr, "nbnsbench: bind %s: %s\n", ipb, why);
 		return false;
 	}
 	/* connected: only the server's answers arrive, and send() needs no
