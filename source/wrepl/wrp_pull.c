@@ -147,7 +147,12 @@ struct tevent_req *wrp_pull_send(TALLOC_CTX *mem_ctx,
 		return tevent_req_post(req, ev);
 	}
 	state->connecting = true;
-	state->fde = tevent_add_fd(ev, state, state->fd, TEVENT_FD_WRITE,
+	/*
+	 * READ too: tevent reports a socket error (a refused connect) only
+	 * to an fd that waits for reading, as select() would.
+	 */
+	state->fde = tevent_add_fd(ev, state, state->fd,
+				   TEVENT_FD_READ | TEVENT_FD_WRITE,
 				   wrp_pull_io, req);
 	if (tevent_req_nomem(state->fde, req)) {
 		return tevent_req_post(req, ev);
@@ -184,7 +189,8 @@ static void wrp_pull_queue(struct tevent_req *req, const struct wrw_packet *p,
 	}
 	state->out_off = 0;
 	state->on_reply = on_reply;
-	tevent_fd_set_flags(state->fde, TEVENT_FD_WRITE);
+	/* READ as well, so that a reset is reported while we send */
+	tevent_fd_set_flags(state->fde, TEVENT_FD_READ | TEVENT_FD_WRITE);
 }
 
 static void wrp_pull_write(struct tevent_req *req)
@@ -325,6 +331,7 @@ static void wrp_pull_io(struct tevent_context *ev, struct tevent_fd *fde,
 		int err = 0;
 		socklen_t len = sizeof(err);
 
+		/* writable (connected) or an error, reported as readable */
 		if (getsockopt(state->fd, SOL_SOCKET, SO_ERROR, &err,
 			       &len) != 0 || err != 0) {
 			tevent_req_error(req, TWERR_IO);
@@ -338,8 +345,17 @@ static void wrp_pull_io(struct tevent_context *ev, struct tevent_fd *fde,
 		wrp_pull_write(req);
 		return;
 	}
-	if (flags & TEVENT_FD_READ) {
+	if ((flags & TEVENT_FD_READ) && state->out == NULL) {
 		wrp_pull_read(req);
+		return;
+	}
+	if (flags & TEVENT_FD_READ) {
+		/*
+		 * A partner that talks before our request is out is
+		 * answering nothing: a reset (recv fails) or a protocol
+		 * violation, either way the end.
+		 */
+		tevent_req_error(req, TWERR_IO);
 	}
 }
 
