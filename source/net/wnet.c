@@ -24,7 +24,10 @@
 #include "../util/twutil.h"
 
 #define WNET_UDP_BUF 2048
-#define WNET_UDP_BATCH 64
+/* one wake-up reads what the store commits in one batch at most */
+#define WNET_UDP_BATCH 1024
+/* room for a registration burst while a commit (fsync) runs */
+#define WNET_UDP_RCVBUF (4 * 1024 * 1024)
 #define WNET_TCP_MAX_CONNS 256
 #define WNET_TCP_MAX_PER_SOURCE 16
 #define WNET_TCP_IDLE_SECS 30
@@ -217,6 +220,16 @@ bool wnet_listen(struct wnet *n, const struct twconf *conf,
 			return false;
 		}
 		n->num_udp++;
+		{
+			int sz = WNET_UDP_RCVBUF;
+
+			/* FORCE passes rmem_max when we may; else best effort */
+			if (setsockopt(u->fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz,
+				       sizeof(sz)) != 0) {
+				setsockopt(u->fd, SOL_SOCKET, SO_RCVBUF, &sz,
+					   sizeof(sz));
+			}
+		}
 		u->fde = tevent_add_fd(n->ev, n->udp, u->fd, TEVENT_FD_READ,
 				       wnet_udp_readable, u);
 		t->n = n;
