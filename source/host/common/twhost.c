@@ -67,6 +67,11 @@ bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 			*errmsg = talloc_steal(mem_ctx, err);
 			goto done;
 		}
+		/* pull from pull partners now and every pull interval */
+		ok = wrp_start_pulls(h->wrp);
+		if (!ok) {
+			goto done;
+		}
 		TW_NOTICE("WINS replication on port %u with %u partners",
 			  conf->wrepl_port, conf->num_partners);
 	}

@@ -10,9 +10,11 @@
 # failures" when there are any; XFAIL: see t_assoc_ctx1).  Exit status 0 only if nothing
 # failed; 2 on set-up errors, 77 if it cannot run here (not root).
 #
-# The client addresses .201-.203 are the server's replication partners
-# (tdbwins:partners); .201 is the one smbtorture connects from.  The
-# non-partner check connects from .204, which is not a partner.
+# The server under test (A, 198.18.2.1) has the client addresses .201-.203
+# as push partners (they may pull from it; .201 is the one smbtorture
+# connects from) and a second tdbwinsd (B, 198.18.2.2, TWITSRVB) as a pull
+# and push partner: A pulls B's records at start-up and when B notifies.
+# The non-partner check connects from .204, which is not a partner.
 #
 # Environment: RESULTS [build/integration-wrepl], TEST_TIMEOUT [120],
 # CAPTURE [1] (tshark on TCP 42: no frame may be malformed), and the
@@ -21,6 +23,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
 ALL_TESTS=(
+	wrepl.pull_startup
+	wrepl.pull_inform
 	nbt.winsreplication.assoc_ctx1
 	nbt.winsreplication.assoc_ctx2
 	nbt.winsreplication.wins_replication
@@ -58,6 +62,8 @@ RESULTS="${RESULTS:-$IT_TOP/build/integration-wrepl}"
 TEST_TIMEOUT="${TEST_TIMEOUT:-120}"
 CAPTURE="${CAPTURE:-1}"
 NON_PARTNER_IP="${IT_SERVER_IP%.*}.204"
+B_IP="${IT_SERVER_IP%.*}.2"
+B_NAME="${IT_SERVER_NAME}B"
 
 mkdir -p "$RESULTS"
 RESULTS="$(cd "$RESULTS" && pwd)"
@@ -70,15 +76,27 @@ CL="$RESULTS/client"
 LOGS="$RESULTS/logs"
 RES="$RESULTS/results.tsv"
 
+SRVB="$RESULTS/server-b"
+rm -rf "$SRVB"
+
 it_netns_create
-for ip in $IT_CLIENT_IPS $NON_PARTNER_IP; do
+for ip in $IT_CLIENT_IPS $NON_PARTNER_IP $B_IP; do
 	it_addr_add "$ip"
 done
 # shellcheck disable=SC2034  # read by it_server_conf
-IT_EXTRA_CONF="	tdbwins:partners = $IT_CLIENT_IPS
+IT_EXTRA_CONF="	tdbwins:push partners = $IT_CLIENT_IPS
+	tdbwins:partners = $B_IP
 	tdbwins:wrepl handshake timeout = 10"
 it_server_conf "$SRV"
 it_client_conf "$CL"
+# B: its own configuration; A may pull from it
+A_IP="$IT_SERVER_IP"
+(
+	IT_SERVER_NAME="$B_NAME"
+	IT_SERVER_IP="$B_IP"
+	IT_EXTRA_CONF="	tdbwins:push partners = $A_IP"
+	it_server_conf "$SRVB"
+)
 
 PCAP="$RESULTS/capture.pcapng"
 TSHARK_PID=""
@@ -106,6 +124,28 @@ if [ "$CAPTURE" = 1 ] && command -v tshark >/dev/null; then
 		sleep 0.25
 	done
 fi
+
+# B first, so that A's pull at start-up finds it
+B_PID=""
+stop_b() {
+	[ -n "$B_PID" ] || return 0
+	it_stop_pid "$B_PID" "tdbwinsd B"
+	B_PID=""
+}
+it_on_exit stop_b
+it_server_argv "$SRVB"
+it_jail_argv "$SRVB"
+"${IT_JAIL[@]}" "${IT_SERVER_ARGV[@]}" >> "$SRVB/log/server.out" 2>&1 \
+	< /dev/null &
+B_PID=$!
+if ! (IT_SERVER_NAME="$B_NAME" IT_SERVER_IP="$B_IP" IT_SERVER_PID="$B_PID" \
+	it_wait_ready "$CL"); then
+	echo "FAIL server.start  -  B did not start (logs: $SRVB/log/)"
+	it_run_cleanups || true
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+it_log "B ready: $B_NAME=$B_IP (pid $B_PID)"
 
 it_on_exit it_server_stop
 if ! it_server_start "$SRV" || ! it_wait_ready "$CL"; then
@@ -228,6 +268,79 @@ t_assoc_ctx1() {
 	return 1
 }
 
+# nbtclient query against A; prints "NAME ADDRS rcode=N"
+query_a() {
+	it_nbtclient "$CL" --timeout 1 --retries 0 --total-timeout 3 \
+		query --expect auto "$1" 2>&1 || true
+}
+
+# poll A (up to $2 seconds) until NAME resolves to ADDR
+wait_name_on_a() {
+	local name="$1" addr="$2" secs="$3" i out=""
+	for i in $(seq 1 "$secs"); do
+		out="$(query_a "$name")"
+		if grep -q "$addr" <<< "$out"; then
+			echo "$out"
+			return 0
+		fi
+		sleep 1
+	done
+	echo "$out"
+	return 1
+}
+
+# A pulled B's own names at start-up: A answers a query for B's name
+t_pull_startup() {
+	if wait_name_on_a "$B_NAME<20>" "$B_IP" 15; then
+		NOTE="A answers $B_NAME<20> = $B_IP (pulled from B)"
+		return 0
+	fi
+	NOTE="A does not know $B_NAME<20>"
+	return 1
+}
+
+# A name registered at B reaches A when B's address sends A an INFORM
+# (push is not implemented yet, so the test sends the notification from
+# B's address itself)
+t_pull_inform() {
+	local out bind="${IT_CLIENT_IPS##* }"
+	it_jail_argv "$CL" "$CL/hosts"
+	it_fg timeout -k 5 60 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
+		"$IT_DIR/nbtclient.py" --server "$B_IP" --bind "$bind" \
+		register "WREPLNEW<00>=$bind" < /dev/null || {
+		NOTE="registration at B failed"
+		return 1
+	}
+	out="$(query_a "WREPLNEW<00>")"
+	echo "before: $out"
+	if grep -q "$bind" <<< "$out"; then
+		NOTE="A knew the name before any notification"
+		return 1
+	fi
+	raw42 "$B_IP" '
+import socket, struct, sys
+s = socket.socket()
+s.bind((sys.argv[1], 0))
+s.settimeout(5)
+s.connect((sys.argv[2], 42))
+s.sendall(struct.pack(">IIIIIHH", 41, 0x7800, 0, 0, 7, 2, 5) + bytes(21))
+hdr = s.recv(4)
+body = s.recv(41)
+h = struct.unpack(">I", body[12:16])[0]
+owner = socket.inet_aton(sys.argv[1])
+inform = (struct.pack(">IIII", 0x7800, h, 3, 8) + struct.pack(">I", 1) +
+          owner + struct.pack(">IIIII", 0, 99, 0, 1, 1) + owner)
+s.sendall(struct.pack(">I", len(inform)) + inform)
+print("inform sent, handle 0x%08x" % h)
+' || { NOTE="cannot send the INFORM"; return 1; }
+	if wait_name_on_a "WREPLNEW<00>" "$bind" 15; then
+		NOTE="INFORM from B made A pull WREPLNEW<00>"
+		return 0
+	fi
+	NOTE="A did not pull WREPLNEW<00> after the INFORM"
+	return 1
+}
+
 t_server_alive() {
 	if ! it_pid_alive "$IT_SERVER_PID"; then
 		NOTE="server died"
@@ -266,6 +379,8 @@ run_one() {
 	case "$1" in
 	nbt.winsreplication.assoc_ctx1) t_assoc_ctx1 ;;
 	nbt.*)			t_smbtorture "$1" ;;
+	wrepl.pull_startup)	t_pull_startup ;;
+	wrepl.pull_inform)	t_pull_inform ;;
 	wrepl.non_partner)	t_non_partner ;;
 	wrepl.bad_length)	t_bad_length ;;
 	wrepl.server_alive)	t_server_alive ;;
