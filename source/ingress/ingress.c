@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ingress.h"
+#include "../wire/wcur.h"
 
 /*
  * The smallest message any of our formats can carry: the 12-byte NBNS
@@ -184,4 +185,39 @@ enum ingress_reason ingress_tcp42_frame(struct ingress *ig, uint32_t prefix,
 		return ingress_count(ig, INGRESS_R_FRAME_LENGTH);
 	}
 	return INGRESS_OK;
+}
+
+enum ingress_reason ingress_tcp137_prefix(struct ingress *ig,
+					  const uint8_t *hdr, size_t hlen,
+					  uint16_t *len)
+{
+	struct wcur c = {};
+	uint16_t v;
+
+	wcur_init(&c, hdr, hlen);
+	v = wcur_be16(&c);
+	*len = 0;
+	if (!wcur_ok(&c) || hlen != 2) {
+		return ingress_count(ig, INGRESS_R_FRAME_LENGTH);
+	}
+	*len = v;
+	return ingress_tcp137_frame(ig, v);
+}
+
+enum ingress_reason ingress_tcp42_prefix(struct ingress *ig,
+					 const uint8_t *hdr, size_t hlen,
+					 enum ingress_wr_stage stage,
+					 uint32_t *len)
+{
+	struct wcur c = {};
+	uint32_t v;
+
+	wcur_init(&c, hdr, hlen);
+	v = wcur_be32(&c);
+	*len = 0;
+	if (!wcur_ok(&c) || hlen != 4) {
+		return ingress_count(ig, INGRESS_R_FRAME_LENGTH);
+	}
+	*len = v;
+	return ingress_tcp42_frame(ig, v, stage);
 }

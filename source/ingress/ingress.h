@@ -126,6 +126,14 @@ enum ingress_reason ingress_udp_frame(struct ingress *ig, size_t wire_len);
  */
 enum ingress_reason ingress_tcp137_frame(struct ingress *ig, uint16_t prefix);
 
+/*
+ * TCP 137: read the 2-byte prefix (hdr, hlen bytes) through the cursor and
+ * judge it as ingress_tcp137_frame() does; *len gets the body length.
+ */
+enum ingress_reason ingress_tcp137_prefix(struct ingress *ig,
+					  const uint8_t *hdr, size_t hlen,
+					  uint16_t *len);
+
 /* TCP 42 stages: the cap on the next PDU depends on where we are. */
 enum ingress_wr_stage {
 	INGRESS_WR_PREASSOC,	/* nothing but a Start Request is allowed */
@@ -139,6 +147,12 @@ enum ingress_wr_stage {
  */
 enum ingress_reason ingress_tcp42_frame(struct ingress *ig, uint32_t prefix,
 					enum ingress_wr_stage stage);
+
+/* TCP 42: the same for the 4-byte Packet Length. */
+enum ingress_reason ingress_tcp42_prefix(struct ingress *ig,
+					 const uint8_t *hdr, size_t hlen,
+					 enum ingress_wr_stage stage,
+					 uint32_t *len);
 
 /* ---- NBNS ---- */
 

@@ -402,10 +402,11 @@ static void wnet_conn_read(struct wnet_conn *c)
 	}
 	wnet_conn_touch(c);
 	if (c->in_need == 2) {
-		uint16_t prefix = (uint16_t)((c->in[0] << 8) | c->in[1]);
+		uint16_t prefix = 0;
 
 		/* the length is judged before one body byte is read */
-		if (ingress_tcp137_frame(n->ig, prefix) != INGRESS_OK ||
+		if (ingress_tcp137_prefix(n->ig, c->in, 2, &prefix) !=
+			    INGRESS_OK ||
 		    prefix > NBP_UDP_MAX) {
 			talloc_free(c);
 			return;

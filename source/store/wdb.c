@@ -2005,16 +2005,9 @@ static int wdb_reindex_fn(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
 	return 0;
 }
 
-static uint32_t wdb_get_be32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
-	       ((uint32_t)p[2] << 8) | (uint32_t)p[3];
-}
-
 enum twerr wdb_reindex(struct wdb *db)
 {
 	struct wdb_reindex_state s = { .db = db };
-	size_t pos;
 	size_t skipped = 0;
 	enum twerr err;
 	int ret;
@@ -2046,25 +2039,43 @@ enum twerr wdb_reindex(struct wdb *db)
 	if (err != TWERR_OK) {
 		goto done;
 	}
-	for (pos = 0; pos < s.old_len && err == TWERR_OK;) {
-		uint8_t klen = s.old[pos];
+	{
+		struct wcur c = {};
 
-		err = wdb_remove(db, s.old + pos + 1, klen);
-		pos += 1 + (size_t)klen;
-	}
-	for (pos = 0; pos < s.recs_len && err == TWERR_OK;) {
-		const uint8_t *e = s.recs + pos;
-		uint64_t version = ((uint64_t)wdb_get_be32(e + 4) << 32) |
-				   wdb_get_be32(e + 8);
+		wcur_init(&c, s.old, s.old_len);
+		while (err == TWERR_OK && wcur_remaining(&c) > 0) {
+			uint8_t klen = wcur_u8(&c);
+			const uint8_t *k = wcur_take(&c, klen);
 
-		err = wdb_index_add(db, wdb_get_be32(e), version, e + 13,
-				    e[12]);
-		if (err == TWERR_NOSPACE) {
-			/* a full bucket: leave that record out of the index */
-			skipped++;
-			err = TWERR_OK;
+			if (!wcur_ok(&c)) {
+				err = TWERR_INTERNAL;
+				break;
+			}
+			err = wdb_remove(db, k, klen);
 		}
-		pos += 13 + (size_t)e[12];
+	}
+	{
+		/* our own scratch list, read back through the cursor too */
+		struct wcur c = {};
+
+		wcur_init(&c, s.recs, s.recs_len);
+		while (err == TWERR_OK && wcur_remaining(&c) > 0) {
+			uint32_t owner = wcur_be32(&c);
+			uint64_t version = wcur_be64(&c);
+			uint8_t klen = wcur_u8(&c);
+			const uint8_t *k = wcur_take(&c, klen);
+
+			if (!wcur_ok(&c)) {
+				err = TWERR_INTERNAL;
+				break;
+			}
+			err = wdb_index_add(db, owner, version, k, klen);
+			if (err == TWERR_NOSPACE) {
+				/* a full bucket: leave it out of the index */
+				skipped++;
+				err = TWERR_OK;
+			}
+		}
 	}
 	if (err == TWERR_OK) {
 		err = wdb_check_counter(db);
