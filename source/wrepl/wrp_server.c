@@ -36,6 +36,9 @@
 #include "../util/twutil.h"
 #include "../wire/wrepl.h"
 
+/* a reply the peer does not read, when there is no idle timeout */
+#define WRP_SEND_TIMEOUT_SECS 120
+
 /* the address of a normal group record ([MS-WINSRA] 2.2.10.1) */
 #define WRP_GROUP_ADDR 0xFFFFFFFFu	/* normal group address on the wire */
 
@@ -268,6 +271,14 @@ static void wrp_conn_arm(struct wrp_conn *c)
 	TALLOC_FREE(c->timer);
 	if (c->stage == INGRESS_WR_ASSOC) {
 		secs = c->s->conf->wrepl_idle_timeout;
+		/*
+		 * No idle limit still bounds a reply the peer does not read:
+		 * tevent drops a reset on a write-only fd, so only a timer
+		 * ends such a connection.
+		 */
+		if (secs == 0 && c->out_len > c->out_off) {
+			secs = WRP_SEND_TIMEOUT_SECS;
+		}
 		if (secs == 0) {
 			return;		/* persistent associations: no limit */
 		}
@@ -410,6 +421,9 @@ static bool wrp_conn_flush(struct wrp_conn *c)
 			continue;
 		}
 		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (c->timer == NULL) {
+				wrp_conn_arm(c);
+			}
 			wrp_conn_update_flags(c);
 			return true;
 		}
@@ -426,6 +440,8 @@ static bool wrp_conn_flush(struct wrp_conn *c)
 	TALLOC_FREE(c->out);
 	c->out_len = 0;
 	c->out_off = 0;
+	/* back to the idle timer (or none) now that nothing is queued */
+	wrp_conn_arm(c);
 	if (c->close_after_send) {
 		talloc_free(c);
 		return false;
