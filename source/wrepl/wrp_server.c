@@ -36,6 +36,12 @@
 #include "../util/twutil.h"
 #include "../wire/wrepl.h"
 
+/*
+ * Pulls a partner's notifications cause start at least this far apart
+ * (SECURITY.md F 9 "notification rate per partner", class 33 storms).
+ */
+#define WRP_NOTIFY_SPACING_SECS 10
+
 /* a reply the peer does not read, when there is no idle timeout */
 #define WRP_SEND_TIMEOUT_SECS 120
 
@@ -95,6 +101,8 @@ struct wrp_puller {
 	uint32_t ip;
 	struct tevent_req *req;		/* the cycle running, or NULL */
 	struct tevent_timer *timer;	/* the next periodic pull */
+	struct tevent_timer *delayed;	/* a notification's pull, spaced */
+	struct timeval last_start;
 	bool again;			/* triggered while running */
 };
 
@@ -121,6 +129,7 @@ static void wrp_conn_timeout(struct tevent_context *ev,
 			     struct tevent_timer *te, struct timeval now,
 			     void *private_data);
 static void wrp_conn_sync_done(struct tevent_req *req);
+static bool wrp_pull_notified(struct wrp_server *s, uint32_t partner);
 
 struct wrp_server *wrp_server_create(TALLOC_CTX *mem_ctx,
 				     struct tevent_context *ev,
@@ -811,7 +820,7 @@ static bool wrp_handle_replication(struct wrp_conn *c,
 		 */
 		TW_INFO("wrepl: update notification from %s: pulling",
 			tw_ipstr(c->peer_ip, ipb));
-		wrp_pull_now(s, c->peer_ip);
+		wrp_pull_notified(s, c->peer_ip);
 		if (in->opcode == WRW_OP_INFORM ||
 		    in->opcode == WRW_OP_INFORM2) {
 			/* no reply is expected to an INFORM */
@@ -1090,6 +1099,8 @@ static bool wrp_puller_start(struct wrp_puller *p)
 	const struct twconf *conf = s->conf;
 	uint32_t local = wrp_pull_local_ip(conf, p->ip);
 
+	p->last_start = tevent_timeval_current();
+
 	p->req = wrp_pull_send(p, s->ev, conf, s->db, s->ig, p->ip,
 			       conf->wrepl_port, local);
 	if (p->req == NULL) {
@@ -1113,6 +1124,48 @@ bool wrp_pull_now(struct wrp_server *s, uint32_t partner)
 		return true;
 	}
 	return wrp_puller_start(p);
+}
+
+static void wrp_puller_delayed(struct tevent_context *ev,
+			       struct tevent_timer *te, struct timeval now,
+			       void *private_data)
+{
+	struct wrp_puller *p = talloc_get_type_abort(private_data,
+						     struct wrp_puller);
+
+	p->delayed = NULL;
+	wrp_pull_now(p->s, p->ip);
+}
+
+/*
+ * A partner's notification: pull from it, but start no two pulls closer
+ * than WRP_NOTIFY_SPACING_SECS apart; however many notifications come
+ * in between, one pull follows them.
+ */
+static bool wrp_pull_notified(struct wrp_server *s, uint32_t partner)
+{
+	struct wrp_puller *p = wrp_puller_get(s, partner);
+	struct timeval now = tevent_timeval_current();
+	struct timeval next;
+
+	if (p == NULL) {
+		return false;
+	}
+	if (p->delayed != NULL) {
+		return true;		/* a pull is already due */
+	}
+	if (p->req != NULL) {
+		p->again = true;
+		return true;
+	}
+	next = tevent_timeval_add(&p->last_start, WRP_NOTIFY_SPACING_SECS,
+				  0);
+	if (p->last_start.tv_sec == 0 ||
+	    tevent_timeval_compare(&next, &now) <= 0) {
+		return wrp_puller_start(p);
+	}
+	p->delayed = tevent_add_timer(s->ev, p, next, wrp_puller_delayed, p);
+	return p->delayed != NULL;
 }
 
 static void wrp_puller_done(struct tevent_req *req)

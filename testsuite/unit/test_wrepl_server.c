@@ -1166,6 +1166,51 @@ static void test_slow_reader(void **state)
 	close(fd);
 }
 
+/*
+ * Class 33: a storm of notifications from a pull partner causes one pull,
+ * and the next one no sooner than the spacing allows.  Nothing listens at
+ * the partner's (loopback) address, so each pull fails at connect.
+ */
+static void test_notify_storm(void **state)
+{
+	struct tctx *t = *state;
+	uint8_t inform[52] = {
+		0x00, 0x00, 0x00, 0x30,
+		0x00, 0x00, 0x78, 0x00,
+		0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, 0x09,	/* INFORM2 */
+		0x00, 0x00, 0x00, 0x01,
+		0xc6, 0x12, 0x03, 0x05,	/* owner 198.18.3.5 */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x01,
+		0xc6, 0x12, 0x03, 0x05,	/* initiator */
+	};
+	uint32_t h;
+	bool ok;
+	int fd;
+	int i;
+
+	connect_pair(t, PULL_ONLY, &fd, &ok);
+	assert_true(ok);
+	h = associate(t, fd, 0x31u);
+	put_be32(inform + 8, h);
+	for (i = 0; i < 20; i++) {
+		send_all(fd, inform, sizeof(inform));
+		run_for(t, 10);
+	}
+	run_for(t, 100);
+	assert_int_equal(wrp_get_stats(t->srv)->notifications, 20);
+	assert_int_equal(wrp_get_stats(t->srv)->pulls, 1);
+	assert_int_equal(wrp_get_stats(t->srv)->pulls_failed, 1);
+	assert_int_equal(wrp_num_pulls(t->srv), 0);
+	/* the association is still there: INFORM gets no answer */
+	assert_int_equal(wrp_num_conns(t->srv), 1);
+	close(fd);
+	run_for(t, 20);
+}
+
 /* ---- pull side ---- */
 
 #define OWNER_B 0xc6120002u	/* 198.18.0.2: server B's owner address */
@@ -1521,6 +1566,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_half_close, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_notify_storm, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pull_from_server, setup,
 						teardown),
