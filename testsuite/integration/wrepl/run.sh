@@ -333,7 +333,7 @@ inform = (struct.pack(">IIII", 0x7800, h, 3, 8) + struct.pack(">I", 1) +
 s.sendall(struct.pack(">I", len(inform)) + inform)
 print("inform sent, handle 0x%08x" % h)
 ' || { NOTE="cannot send the INFORM"; return 1; }
-	if wait_name_on_a "WREPLNEW<00>" "$bind" 15; then
+	if wait_name_on_a "WREPLNEW<00>" "$bind" 25; then
 		NOTE="INFORM from B made A pull WREPLNEW<00>"
 		return 0
 	fi
