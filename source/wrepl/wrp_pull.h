@@ -15,10 +15,11 @@
  * rejects the whole response and ends the cycle; our own owner is never
  * pulled, and versions above WDB_VERSION_LIMIT are not requested.
  *
- * Applying is the first cut of [MS-WINSRA] 3.2.5.5 / PROTOCOL.md 3.6: a
- * record for a name we do not hold is stored; a record for a name held
- * by the same owner replaces it (rule 1); any other conflict keeps what
- * we have and is counted (conflict resolution is not implemented yet).
+ * Applying is a first cut of [MS-WINSRA] 3.2.5.5 / PROTOCOL.md 3.6: a
+ * record for a name we do not hold is stored; against a record we hold,
+ * the general rules and table A (a replica of a third server) decide,
+ * without the special-group merge; a record we own is kept (table B needs
+ * challenges, release demands and merges, not implemented).
  */
 #ifndef TDBWINS_WRP_PULL_H
 #define TDBWINS_WRP_PULL_H
@@ -43,8 +44,8 @@
 struct wrp_pull_result {
 	uint32_t owners_pulled;		/* Name Records Requests answered */
 	uint32_t records_received;
-	uint32_t records_applied;	/* new names, same-owner updates */
-	uint32_t records_kept;		/* name held by another owner */
+	uint32_t records_applied;	/* stored */
+	uint32_t records_kept;		/* ours kept (conflict rules) */
 };
 
 /*

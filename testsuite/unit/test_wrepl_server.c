@@ -381,6 +381,42 @@ static void add_replica(struct tctx *t, const char *name, uint32_t owner,
 	assert_int_equal(wdb_put(t->db, &r, 0), TWERR_OK);
 }
 
+static void add_rec(struct wdb *db, const char *name, enum wrec_type type,
+		    enum wrec_state st, uint32_t owner, uint64_t version,
+		    uint32_t ip)
+{
+	struct wrec r = {};
+
+	assert_true(nbn_make(&r.name, name, 0x20, NULL));
+	r.type = type;
+	r.state = st;
+	r.node = WREC_NODE_H;
+	r.owner = owner;
+	r.version = version;
+	r.expire = 1900000000;
+	if (type != WREC_GROUP) {
+		r.num_addrs = 1;
+		r.addrs[0].ip = ip;
+		r.addrs[0].owner = owner;
+		r.addrs[0].expire = r.expire;
+	}
+	assert_int_equal(wdb_put(db, &r, 0), TWERR_OK);
+}
+
+static void expect_owner(struct wdb *db, const char *name, uint32_t owner,
+			 enum wrec_type type)
+{
+	struct nbn_name n = {};
+	struct wrec r = {};
+	bool found = false;
+
+	assert_true(nbn_make(&n, name, 0x20, NULL));
+	assert_int_equal(wdb_fetch(db, &n, &r, &found), TWERR_OK);
+	assert_true(found);
+	assert_int_equal(r.owner, owner);
+	assert_int_equal(r.type, type);
+}
+
 /* ---- tests ---- */
 
 /* Start Request answered with a 41-byte Start Response; same handle on a
@@ -1214,6 +1250,7 @@ static void test_notify_storm(void **state)
 /* ---- pull side ---- */
 
 #define OWNER_B 0xc6120002u	/* 198.18.0.2: server B's owner address */
+#define FOURTH_OWNER 0xc6120306u	/* 198.18.3.6 */
 
 static bool g_pull_done;
 static enum twerr g_pull_err;
@@ -1296,16 +1333,48 @@ static void test_pull_from_server(void **state)
 	add_local(t, "BHOST2", 0xc6120c02u);
 	add_replica(t, "GRP", OTHER_OWNER, 77, WREC_ACTIVE);
 	add_local(t, "SHARED", 0xc6120c03u);
+	/* third-owner conflicts (PROTOCOL.md 3.6 table A): what B holds
+	 * of OTHER_OWNER against what A holds of a fourth server */
+	add_rec(db_b, "CONFU", WREC_UNIQUE, WREC_ACTIVE, OTHER_OWNER, 78,
+		0xc6120d01u);
+	add_rec(db_b, "CONFG", WREC_UNIQUE, WREC_ACTIVE, OTHER_OWNER, 79,
+		0xc6120d02u);
+	add_rec(db_b, "CONFT", WREC_SGROUP, WREC_ACTIVE, OTHER_OWNER, 80,
+		0xc6120d03u);
+	add_rec(db_b, "CONFS", WREC_UNIQUE, WREC_ACTIVE, OTHER_OWNER, 81,
+		0xc6120d04u);
 	t->db = db_a;
 	add_local(t, "SHARED", 0xc6120b03u);
+	add_rec(db_a, "CONFU", WREC_UNIQUE, WREC_ACTIVE, FOURTH_OWNER, 5,
+		0xc6120e01u);	/* U,A vs U,A: replaced */
+	add_rec(db_a, "CONFG", WREC_GROUP, WREC_ACTIVE, FOURTH_OWNER, 6,
+		0);		/* G,A: kept */
+	add_rec(db_a, "CONFT", WREC_UNIQUE, WREC_TOMBSTONE, FOURTH_OWNER, 7,
+		0xc6120e03u);	/* U,T vs S,A: replaced */
+	add_rec(db_a, "CONFS", WREC_MHOMED, WREC_ACTIVE, FOURTH_OWNER, 8,
+		0xc6120e04u);	/* static below: kept (rule 2) */
+	{
+		struct nbn_name nm = {};
+		struct wrec r = {};
+		bool found = false;
+
+		assert_true(nbn_make(&nm, "CONFS", 0x20, NULL));
+		assert_int_equal(wdb_fetch(db_a, &nm, &r, &found), TWERR_OK);
+		r.is_static = true;
+		assert_int_equal(wdb_put(db_a, &r, 0), TWERR_OK);
+	}
 	assert_int_equal(wdb_flush(db_a), TWERR_OK);
 
 	assert_int_equal(pull_once(t, db_a, cb->wrepl_port, &res), TWERR_OK);
 	assert_int_equal(res.owners_pulled, 2);
-	assert_int_equal(res.records_received, 4);
-	assert_int_equal(res.records_applied, 3);
-	assert_int_equal(res.records_kept, 1);
+	assert_int_equal(res.records_received, 8);
+	assert_int_equal(res.records_applied, 5);
+	assert_int_equal(res.records_kept, 3);
 	assert_false(wdb_batch_pending(db_a));
+	expect_owner(db_a, "CONFU", OTHER_OWNER, WREC_UNIQUE);
+	expect_owner(db_a, "CONFG", FOURTH_OWNER, WREC_GROUP);
+	expect_owner(db_a, "CONFT", OTHER_OWNER, WREC_SGROUP);
+	expect_owner(db_a, "CONFS", FOURTH_OWNER, WREC_MHOMED);
 
 	assert_true(nbn_make(&n, "BHOST2", 0x20, NULL));
 	assert_int_equal(wdb_fetch(db_a, &n, &r, &found), TWERR_OK);
@@ -1326,31 +1395,34 @@ static void test_pull_from_server(void **state)
 	assert_int_equal(wdb_current_version(db_a), 1);
 
 	/*
-	 * Nothing new, but the kept SHARED (B's version 3) is asked for
-	 * again: what we hold of B ends at version 2 (a known limitation,
-	 * docs/replication.md); it is kept again.
+	 * Nothing new, but the kept SHARED (B's version 3) and CONFS
+	 * (OTHER_OWNER's 81) are asked for again: what we hold of those
+	 * owners ends below them (a known limitation, docs/replication.md);
+	 * they are kept again.
 	 */
 	assert_int_equal(pull_once(t, db_a, cb->wrepl_port, &res), TWERR_OK);
-	assert_int_equal(res.owners_pulled, 1);
-	assert_int_equal(res.records_received, 1);
+	assert_int_equal(res.owners_pulled, 2);
+	assert_int_equal(res.records_received, 2);
 	assert_int_equal(res.records_applied, 0);
-	assert_int_equal(res.records_kept, 1);
+	assert_int_equal(res.records_kept, 2);
 	/* one new name on B: exactly that one comes (with SHARED again) */
 	t->db = db_b;
 	add_local(t, "BHOST3", 0xc6120c04u);
 	t->db = db_a;
 	assert_int_equal(pull_once(t, db_a, cb->wrepl_port, &res), TWERR_OK);
-	assert_int_equal(res.owners_pulled, 1);
-	assert_int_equal(res.records_received, 2);
+	assert_int_equal(res.owners_pulled, 2);
+	assert_int_equal(res.records_received, 3);
 	assert_int_equal(res.records_applied, 1);
-	assert_int_equal(res.records_kept, 1);
-	/* now we hold B's version 4, its highest: nothing is asked */
+	assert_int_equal(res.records_kept, 2);
+	/* now we hold B's version 4, its highest: only OTHER_OWNER's 81 */
 	assert_int_equal(pull_once(t, db_a, cb->wrepl_port, &res), TWERR_OK);
-	assert_int_equal(res.owners_pulled, 0);
+	assert_int_equal(res.owners_pulled, 1);
+	assert_int_equal(res.records_kept, 1);
 
-	/* B's server saw four map requests and 2 + 1 + 1 names requests */
+	/* B's server saw four map requests and 2 + 2 + 2 + 1 names
+	 * requests */
 	assert_int_equal(wrp_get_stats(srv_b)->map_requests, 4);
-	assert_int_equal(wrp_get_stats(srv_b)->names_requests, 4);
+	assert_int_equal(wrp_get_stats(srv_b)->names_requests, 7);
 	for (int i = 0; i < 20 && wrp_num_conns(srv_b) > 0; i++) {
 		run_for(t, 10);
 	}
