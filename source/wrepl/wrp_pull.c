@@ -255,13 +255,11 @@ static void wrp_pull_read(struct tevent_req *req)
 		if (state->hdr_have < sizeof(state->hdr)) {
 			return;
 		}
-		prefix = ((uint32_t)state->hdr[0] << 24) |
-			 ((uint32_t)state->hdr[1] << 16) |
-			 ((uint32_t)state->hdr[2] << 8) |
-			 (uint32_t)state->hdr[3];
 		/* the response cap is applied before the buffer exists */
-		if (ingress_tcp42_frame(state->ig, prefix,
-					INGRESS_WR_PULL_REPLY) != INGRESS_OK) {
+		if (ingress_tcp42_prefix(state->ig, state->hdr,
+					 sizeof(state->hdr),
+					 INGRESS_WR_PULL_REPLY,
+					 &prefix) != INGRESS_OK) {
 			tevent_req_error(req, TWERR_TOO_LONG);
 			return;
 		}

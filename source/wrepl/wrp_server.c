@@ -958,12 +958,9 @@ static bool wrp_conn_read(struct wrp_conn *c)
 		if (c->hdr_have < sizeof(c->hdr)) {
 			return true;
 		}
-		prefix = ((uint32_t)c->hdr[0] << 24) |
-			 ((uint32_t)c->hdr[1] << 16) |
-			 ((uint32_t)c->hdr[2] << 8) | (uint32_t)c->hdr[3];
 		/* the length is judged before the body buffer exists */
-		if (ingress_tcp42_frame(s->ig, prefix, c->stage) !=
-		    INGRESS_OK) {
+		if (ingress_tcp42_prefix(s->ig, c->hdr, sizeof(c->hdr),
+					 c->stage, &prefix) != INGRESS_OK) {
 			s->stats.frames_refused++;
 			talloc_free(c);
 			return false;
