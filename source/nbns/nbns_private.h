@@ -113,6 +113,9 @@ struct tevent_req *nbns_hook_send(TALLOC_CTX *mem_ctx, struct nbns_server *s,
 				  enum nbns_hook_op op);
 void nbns_hook_recv(struct tevent_req *req);
 
+/* --- nbns_static.c --- */
+bool nbns_load_static(struct nbns_server *s);
+
 /* --- nbns_scavenge.c --- */
 void nbns_scavenge_schedule(struct nbns_server *s);
 

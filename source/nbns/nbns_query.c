@@ -128,8 +128,16 @@ static void nbns_reply_positive(struct nbns_server *s,
 	}
 	an.num_addrs = (uint16_t)n;
 	an.addrs = addrs;
-	/* the time left before the record must be refreshed */
-	an.ttl = (rec->expire > now) ? (uint32_t)(rec->expire - now) : 0;
+	/* the time left before the record must be refreshed, at most
+	 * max wins ttl (static records never expire) */
+	an.ttl = 0;
+	if (rec->expire > now) {
+		int64_t left = rec->expire - now;
+
+		an.ttl = (left > (int64_t)s->conf->max_ttl)
+				 ? s->conf->max_ttl
+				 : (uint32_t)left;
+	}
 	s->stats.queries_ok++;
 	nbns_send_packet(s, to, &p);
 }

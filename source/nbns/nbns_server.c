@@ -186,7 +186,7 @@ void nbns_set_send(struct nbns_server *s, nbns_send_fn fn, void *private_data)
 
 bool nbns_start(struct nbns_server *s)
 {
-	if (!nbns_register_own_names(s)) {
+	if (!nbns_register_own_names(s) || !nbns_load_static(s)) {
 		return false;
 	}
 	nbns_scavenge_schedule(s);
@@ -199,7 +199,7 @@ bool nbns_reconfigure(struct nbns_server *s, struct twconf *conf)
 	s->conf = conf;
 	nbns_rl_init(s->rl, conf->rl_rate, conf->rl_burst);
 	nbns_build_own_names(s);
-	if (!nbns_register_own_names(s)) {
+	if (!nbns_register_own_names(s) || !nbns_load_static(s)) {
 		return false;
 	}
 	TALLOC_FREE(s->scavenge_timer);

@@ -707,6 +707,72 @@ static void test_floods_are_bounded(void **state)
 	query_expect(f, &n, NBP_RCODE_OK, CLIENT_A);
 }
 
+/* static mappings from an LMHOSTS-style file; reload removes them */
+static void test_static_records(void **state)
+{
+	struct fixture *f = *state;
+	char *path = talloc_asprintf(f->mem, "%s/lmhosts", f->dir);
+	struct nbn_name fs, grp, ph;
+	FILE *fp = fopen(path, "w");
+	struct wrec rec = {};
+	bool found = false;
+	uint64_t v1;
+
+	assert_non_null(fp);
+	fprintf(fp, "# static mappings\n"
+		    "198.18.9.10 FILESRV\n"
+		    "198.18.9.11 FILESRV\n"
+		    "198.18.9.12 PRINTER#20 #PRE\n"
+		    "198.18.9.13 DC1 #DOM:CORP\n"
+		    "not-an-address BROKEN\n"
+		    "198.18.9.14 NAME-THAT-IS-FAR-TOO-LONG\n");
+	fclose(fp);
+	f->conf->static_file = path;
+	assert_true(nbns_reconfigure(f->s, f->conf));
+
+	name(&fs, "FILESRV", 0x20);
+	query_expect(f, &fs, NBP_RCODE_OK, 0xc612090au);
+	assert_int_equal(last(f)->answers[0].num_addrs, 2);
+	assert_int_equal(last(f)->answers[0].ttl, f->conf->max_ttl);
+	name(&ph, "PRINTER", 0x20);
+	query_expect(f, &ph, NBP_RCODE_OK, 0xc612090cu);
+	name(&ph, "PRINTER", 0x00);
+	query_expect(f, &ph, NBP_RCODE_NAM, 0);
+	name(&grp, "CORP", 0x1c);
+	query_expect(f, &grp, NBP_RCODE_OK, 0xc612090du);
+	/* a dynamic registration cannot take a static unique name */
+	reg_expect(f, NBP_OP_REGISTER, CLIENT_A, &fs, NBP_NB_ONT_H, CLIENT_A,
+		   NBP_RCODE_ACT);
+	/* nor can a release from its address remove it */
+	reg_expect(f, NBP_OP_RELEASE, 0xc612090au, &fs, NBP_NB_ONT_H,
+		   0xc612090au, NBP_RCODE_OK);
+	query_expect(f, &fs, NBP_RCODE_OK, 0xc612090au);
+	/* a static group refuses a release */
+	reg_expect(f, NBP_OP_RELEASE, 0xc612090du, &grp,
+		   NBP_NB_GROUP | NBP_NB_ONT_H, 0xc612090du, NBP_RCODE_ACT);
+
+	/* reload unchanged: versions stay */
+	assert_int_equal(wdb_fetch(f->db, &fs, &rec, &found), TWERR_OK);
+	v1 = rec.version;
+	assert_true(nbns_reconfigure(f->s, f->conf));
+	assert_int_equal(wdb_fetch(f->db, &fs, &rec, &found), TWERR_OK);
+	assert_int_equal(rec.version, v1);
+
+	/* FILESRV leaves the file: a tombstone with a new version */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "198.18.9.12 PRINTER#20\n");
+	fclose(fp);
+	assert_true(nbns_reconfigure(f->s, f->conf));
+	assert_int_equal(wdb_fetch(f->db, &fs, &rec, &found), TWERR_OK);
+	assert_true(found);
+	assert_int_equal(rec.state, WREC_TOMBSTONE);
+	assert_true(rec.version > v1);
+	query_expect(f, &fs, NBP_RCODE_NAM, 0);
+	name(&ph, "PRINTER", 0x20);
+	query_expect(f, &ph, NBP_RCODE_OK, 0xc612090cu);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -737,6 +803,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_acknowledged_is_stored,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_floods_are_bounded, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_static_records, setup,
 						teardown),
 	};
 
