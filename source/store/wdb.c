@@ -82,8 +82,22 @@ struct wdb_centry {
 	uint8_t bytes[];	/* key, then value */
 };
 
+/*
+ * Index buckets written during a batch are kept here and stored once, at
+ * commit: a burst of registrations rewrites the same bucket for every
+ * record, and each tdb_store of it inside the transaction copied the whole
+ * bucket (docs/benchmarks.md).  Reads during the batch see these values.
+ */
+struct wdb_wb {
+	struct wdb_wb *next;
+	uint8_t key[WDB_BUCKET_KEY_LEN];
+	uint8_t *val;		/* NULL: deleted in this batch */
+	size_t vlen;
+};
+
 struct wdb {
 	bool read_only;
+	struct wdb_wb *wb;
 	struct wdb_centry **cache;	/* WDB_CACHE_SLOTS, NULL: no cache */
 	struct tevent_context *ev;
 	struct tdb_context *tdb;
@@ -269,6 +283,90 @@ static int wdb_copy_parser(TDB_DATA key, TDB_DATA data, void *private_data)
 }
 
 /* Copy a value out into a talloc buffer. */
+static struct wdb_wb *wdb_wb_find(struct wdb *db, const uint8_t *key)
+{
+	struct wdb_wb *w = NULL;
+
+	for (w = db->wb; w != NULL; w = w->next) {
+		if (memcmp(w->key, key, WDB_BUCKET_KEY_LEN) == 0) {
+			return w;
+		}
+	}
+	return NULL;
+}
+
+/* Remember a bucket write (val NULL: delete) until the commit. */
+static enum twerr wdb_wb_set(struct wdb *db, const uint8_t *key,
+			     const uint8_t *val, size_t vlen)
+{
+	struct wdb_wb *w = wdb_wb_find(db, key);
+	uint8_t *copy = NULL;
+
+	if (val != NULL) {
+		copy = talloc_memdup(db, val, vlen);
+		if (copy == NULL) {
+			return TWERR_NOMEM;
+		}
+	}
+	if (w == NULL) {
+		w = talloc_zero(db, struct wdb_wb);
+		if (w == NULL) {
+			talloc_free(copy);
+			return TWERR_NOMEM;
+		}
+		memcpy(w->key, key, WDB_BUCKET_KEY_LEN);
+		w->next = db->wb;
+		db->wb = w;
+	}
+	talloc_free(w->val);
+	w->val = copy;
+	if (copy != NULL) {
+		talloc_steal(w, copy);
+	}
+	w->vlen = vlen;
+	return TWERR_OK;
+}
+
+static void wdb_wb_clear(struct wdb *db)
+{
+	while (db->wb != NULL) {
+		struct wdb_wb *w = db->wb;
+
+		db->wb = w->next;
+		talloc_free(w);
+	}
+}
+
+/* Store the batch's buckets; part of the commit. */
+static enum twerr wdb_wb_flush(struct wdb *db)
+{
+	while (db->wb != NULL) {
+		struct wdb_wb *w = db->wb;
+		TDB_DATA k = wdb_data(w->key, WDB_BUCKET_KEY_LEN);
+		int ret;
+
+		if (w->val != NULL) {
+			ret = tdb_store(db->tdb, k,
+					wdb_data(w->val, w->vlen),
+					TDB_REPLACE);
+		} else {
+			ret = tdb_delete(db->tdb, k);
+			if (ret != 0 &&
+			    tdb_error(db->tdb) == TDB_ERR_NOEXIST) {
+				ret = 0;
+			}
+		}
+		if (ret != 0) {
+			TW_ERR("wdb: index store failed: %s",
+			       tdb_errorstr(db->tdb));
+			return TWERR_DB;
+		}
+		db->wb = w->next;
+		talloc_free(w);
+	}
+	return TWERR_OK;
+}
+
 static enum twerr wdb_get(struct wdb *db, TALLOC_CTX *mem_ctx,
 			  const uint8_t *key, size_t klen, uint8_t **val,
 			  size_t *vlen, bool *found)
@@ -280,6 +378,22 @@ static enum twerr wdb_get(struct wdb *db, TALLOC_CTX *mem_ctx,
 	*val = NULL;
 	*vlen = 0;
 	*found = false;
+	if (klen == WDB_BUCKET_KEY_LEN && key[0] == WDB_TAG_BUCKET) {
+		struct wdb_wb *w = wdb_wb_find(db, key);
+
+		if (w != NULL) {
+			if (w->val == NULL) {
+				return TWERR_OK;
+			}
+			*val = talloc_memdup(mem_ctx, w->val, w->vlen);
+			if (*val == NULL) {
+				return TWERR_NOMEM;
+			}
+			*vlen = w->vlen;
+			*found = true;
+			return TWERR_OK;
+		}
+	}
 	ret = tdb_parse_record(db->tdb, k, wdb_copy_parser, &s);
 	if (ret != 0) {
 		if (tdb_error(db->tdb) == TDB_ERR_NOEXIST) {
@@ -383,6 +497,10 @@ static enum twerr wdb_store(struct wdb *db, const uint8_t *key, size_t klen,
 	int ret;
 
 	db->tdb_mods++;
+	if (db->in_txn && klen == WDB_BUCKET_KEY_LEN &&
+	    key[0] == WDB_TAG_BUCKET) {
+		return wdb_wb_set(db, key, val, vlen);
+	}
 	wdb_cache_drop(db, key, klen);
 	ret = tdb_store(db->tdb, k, v, TDB_REPLACE);
 	if (ret != 0) {
@@ -398,6 +516,10 @@ static enum twerr wdb_remove(struct wdb *db, const uint8_t *key, size_t klen)
 	int ret;
 
 	db->tdb_mods++;
+	if (db->in_txn && klen == WDB_BUCKET_KEY_LEN &&
+	    key[0] == WDB_TAG_BUCKET) {
+		return wdb_wb_set(db, key, NULL, 0);
+	}
 	wdb_cache_drop(db, key, klen);
 	ret = tdb_delete(db->tdb, k);
 	if (ret != 0 && tdb_error(db->tdb) != TDB_ERR_NOEXIST) {
@@ -1090,6 +1212,7 @@ static void wdb_abort_batch(struct wdb *db, enum twerr err)
 		tdb_transaction_cancel(db->tdb);
 	}
 	wdb_cache_flush(db);
+	wdb_wb_clear(db);
 	db->in_txn = false;
 	db->batch_writes = 0;
 	TW_ERR("wdb: batch cancelled: %s", twerr_str(err));
@@ -1106,7 +1229,9 @@ static enum twerr wdb_commit_batch(struct wdb *db)
 		return TWERR_OK;
 	}
 	wdb_unschedule(db);
-	if (db->meta_dirty || db->counter != db->counter_committed) {
+	err = wdb_wb_flush(db);
+	if (err == TWERR_OK &&
+	    (db->meta_dirty || db->counter != db->counter_committed)) {
 		err = wdb_meta_store(db);
 	}
 	if (err == TWERR_OK) {
@@ -1122,6 +1247,7 @@ static enum twerr wdb_commit_batch(struct wdb *db)
 			tdb_transaction_cancel(db->tdb);
 		}
 		wdb_cache_flush(db);
+		wdb_wb_clear(db);
 		db->stats.commit_failures++;
 		db->in_txn = false;
 		db->batch_writes = 0;
