@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "wrp_pull.h"
+#include "wrp_apply.h"
 #include "../util/twlog.h"
 #include "../util/twutil.h"
 #include "../wire/wrepl.h"
@@ -528,63 +529,6 @@ static void wrp_pull_to_rec(const struct wrw_record *w, uint32_t owner,
 	r->num_addrs = i;
 }
 
-/*
- * Does a replicated record (got) replace the one we hold (have)?  The part
- * of [MS-WINSRA] 3.2.5.5 / PROTOCOL.md 3.6 that needs nothing but the two
- * records:
- *  - the general rules: same owner replaces (rule 1); a static record of
- *    another owner is kept (rule 2); a static record replaces a dynamic
- *    one (rule 3);
- *  - table A, a dynamic replica of a third server, without the special
- *    group merge (S,A vs S,A keeps ours for now).
- * A record we own (table B) is always kept in this first cut: its
- * outcomes need a challenge, a release demand or a merge, and taking
- * away one of our own names would silently undo a registration we
- * acknowledged.
- */
-static bool wrp_pull_replaces(const struct wrec *have, const struct wrec *got,
-			      uint32_t local)
-{
-	bool got_active = (got->state == WREC_ACTIVE);
-	bool have_active = (have->state == WREC_ACTIVE);
-
-	if (have->owner == got->owner) {
-		return true;
-	}
-	if (have->owner == local || have->is_static) {
-		return false;
-	}
-	if (got->is_static) {
-		return true;
-	}
-	switch (have->type) {
-	case WREC_UNIQUE:
-	case WREC_MHOMED:
-		if (!have_active) {
-			return true;	/* U/M released or tombstone */
-		}
-		/* U,A and M,A: an active U, G or M replaces */
-		return got_active && got->type != WREC_SGROUP;
-	case WREC_GROUP:
-		if (have_active) {
-			return false;	/* G,A is kept against anything */
-		}
-		if (have->state == WREC_RELEASED) {
-			return got->type == WREC_GROUP;
-		}
-		/* G,T: everything but a unique record replaces */
-		return got->type != WREC_UNIQUE;
-	case WREC_SGROUP:
-		if (!have_active) {
-			return true;	/* S released or tombstone */
-		}
-		/* S,A: an S,T replaces ("strange but correct", verified
-		 * against Windows); S,A vs S,A needs the merge */
-		return got->type == WREC_SGROUP && !got_active;
-	}
-	return false;
-}
-
 static void wrp_pull_names_done(struct tevent_req *req,
 				const struct wrw_packet *p)
 {
@@ -592,7 +536,6 @@ static void wrp_pull_names_done(struct tevent_req *req,
 						       struct wrp_pull_state);
 	const struct wrw_owner *cur = &state->cur;
 	int64_t now = tw_now();
-	uint32_t local = wdb_local_owner(state->db);
 	uint32_t i;
 	enum twerr err;
 	char ipb[TW_IPSTR_LEN];
@@ -621,27 +564,21 @@ static void wrp_pull_names_done(struct tevent_req *req,
 	state->res.owners_pulled++;
 	state->res.records_received += p->names.num_records;
 	for (i = 0; i < p->names.num_records; i++) {
-		struct wrec have = {};
 		struct wrec got = {};
-		bool found = false;
+		bool stored = false;
 
 		wrp_pull_to_rec(&p->names.records[i], cur->addr, now,
 				state->conf, &got);
-		err = wdb_fetch(state->db, &got.name, &have, &found);
-		if (err != TWERR_OK && err != TWERR_CORRUPT) {
-			tevent_req_error(req, err);
-			return;
-		}
-		/* a damaged stored record is replaced */
-		if (found && err == TWERR_OK &&
-		    !wrp_pull_replaces(&have, &got, local)) {
-			state->res.records_kept++;
-			continue;
-		}
-		err = wdb_put(state->db, &got, 0);
+		/* PROTOCOL.md 3.6: the conflict rules live in wrp_apply.c */
+		err = wrp_apply_record(state->db, state->conf, &got, 0,
+				       &stored);
 		if (err != TWERR_OK) {
 			tevent_req_error(req, err);
 			return;
+		}
+		if (!stored) {
+			state->res.records_kept++;
+			continue;
 		}
 		state->res.records_applied++;
 	}
