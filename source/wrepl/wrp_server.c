@@ -28,10 +28,12 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "wrp_server.h"
 #include "wrp_pull.h"
+#include "wrp_push.h"
 #include "../util/twlog.h"
 #include "../util/twutil.h"
 #include "../wire/wrepl.h"
@@ -104,6 +106,27 @@ struct wrp_puller {
 	struct tevent_timer *delayed;	/* a notification's pull, spaced */
 	struct timeval last_start;
 	bool again;			/* triggered while running */
+	/*
+	 * An UPDATE2/INFORM2 asked us to propagate: the pull it causes
+	 * forwards it if it got records ([MS-WINSRA] 3.3.5.1).
+	 */
+	bool prop_pending;
+	uint32_t prop_initiator;
+	bool prop_running;		/* the running pull forwards */
+	uint32_t prop_running_initiator;
+};
+
+/* the push side's state for one push partner */
+struct wrp_pusher {
+	struct wrp_pusher *prev, *next;
+	struct wrp_server *s;
+	uint32_t ip;
+	struct tevent_req *req;		/* the notification going out */
+	uint64_t last_pushed;		/* our counter at the last push */
+	uint64_t pushing;		/* ... at the one going out */
+	/* the last WRP_PUSH_FAIL_MAX failures, a ring; 0 = none */
+	time_t fails[WRP_PUSH_FAIL_MAX];
+	uint32_t fail_next;
 };
 
 struct wrp_server {
@@ -117,7 +140,12 @@ struct wrp_server {
 	uint32_t num_conns;
 	struct wrp_puller *pullers;
 	bool periodic;			/* wrp_start_pulls() was called */
+	struct wrp_pusher *pushers;
+	uint32_t push_update_count;	/* 0: never on version changes */
+	bool push_at_startup;
+	struct tevent_timer *push_timer;
 	struct wrp_stats stats;
+	struct wrp_push_stats push_stats;
 	struct twlog_ratelimit rl;
 };
 
@@ -129,7 +157,10 @@ static void wrp_conn_timeout(struct tevent_context *ev,
 			     struct tevent_timer *te, struct timeval now,
 			     void *private_data);
 static void wrp_conn_sync_done(struct tevent_req *req);
-static bool wrp_pull_notified(struct wrp_server *s, uint32_t partner);
+static bool wrp_pull_notified(struct wrp_server *s, uint32_t partner,
+			      bool propagate, uint32_t initiator);
+static void wrp_push_forward(struct wrp_server *s, uint32_t initiator,
+			     uint32_t notifier);
 
 struct wrp_server *wrp_server_create(TALLOC_CTX *mem_ctx,
 				     struct tevent_context *ev,
@@ -779,6 +810,7 @@ static bool wrp_handle_replication(struct wrp_conn *c,
 {
 	struct wrp_server *s = c->s;
 	char ipb[TW_IPSTR_LEN];
+	bool propagate = false;
 
 	switch (in->opcode) {
 	case WRW_OP_MAP_REQUEST:
@@ -815,12 +847,22 @@ static bool wrp_handle_replication(struct wrp_conn *c,
 		/*
 		 * The notification only says "pull from me": what is
 		 * pulled is decided by our own map query, never by the
-		 * owner list in the notification (it may lie).
-		 * Propagation (UPDATE2/INFORM2) is not implemented.
+		 * owner list in the notification (it may lie).  UPDATE2
+		 * and INFORM2 ask us to forward it once that pull got
+		 * something; never when we are the initiator (a loop).
 		 */
+		propagate = (in->opcode == WRW_OP_UPDATE2 ||
+			     in->opcode == WRW_OP_INFORM2);
+		if (propagate) {
+			s->push_stats.notify_received2++;
+		}
+		if (in->table.initiator == wdb_local_owner(s->db)) {
+			propagate = false;
+		}
 		TW_INFO("wrepl: update notification from %s: pulling",
 			tw_ipstr(c->peer_ip, ipb));
-		wrp_pull_notified(s, c->peer_ip);
+		wrp_pull_notified(s, c->peer_ip, propagate,
+				  in->table.initiator);
 		if (in->opcode == WRW_OP_INFORM ||
 		    in->opcode == WRW_OP_INFORM2) {
 			/* no reply is expected to an INFORM */
@@ -1015,8 +1057,24 @@ void wrp_reconfigure(struct wrp_server *s, const struct twconf *conf)
 {
 	struct wrp_conn *c = s->conns;
 	struct wrp_puller *p = s->pullers;
+	struct wrp_pusher *pu = s->pushers;
 
 	s->conf = conf;
+	/*
+	 * Push state is kept for partners that stay push partners (the
+	 * version last pushed, the failures): a SIGHUP must not cause a
+	 * push to everyone.
+	 */
+	while (pu != NULL) {
+		struct wrp_pusher *next = pu->next;
+		const struct twconf_partner *tp = NULL;
+
+		tp = twconf_find_partner(conf, pu->ip);
+		if (tp == NULL || !tp->push) {
+			talloc_free(pu);
+		}
+		pu = next;
+	}
 	/*
 	 * Pull state is rebuilt from the new list: a running cycle holds
 	 * the old configuration and is cancelled (tdbwinsd keeps old
@@ -1089,6 +1147,7 @@ static struct wrp_puller *wrp_puller_get(struct wrp_server *s, uint32_t ip)
 }
 
 static void wrp_puller_done(struct tevent_req *req);
+static bool wrp_start_pushes(struct wrp_server *s);
 
 static bool wrp_puller_start(struct wrp_puller *p)
 {
@@ -1097,6 +1156,9 @@ static bool wrp_puller_start(struct wrp_puller *p)
 	uint32_t local = wrp_pull_local_ip(conf, p->ip);
 
 	p->last_start = tevent_timeval_current();
+	p->prop_running = p->prop_pending;
+	p->prop_running_initiator = p->prop_initiator;
+	p->prop_pending = false;
 
 	p->req = wrp_pull_send(p, s->ev, conf, s->db, s->ig, p->ip,
 			       conf->wrepl_port, local);
@@ -1139,7 +1201,8 @@ static void wrp_puller_delayed(struct tevent_context *ev,
  * than WRP_NOTIFY_SPACING_SECS apart; however many notifications come
  * in between, one pull follows them.
  */
-static bool wrp_pull_notified(struct wrp_server *s, uint32_t partner)
+static bool wrp_pull_notified(struct wrp_server *s, uint32_t partner,
+			      bool propagate, uint32_t initiator)
 {
 	struct wrp_puller *p = wrp_puller_get(s, partner);
 	struct timeval now = tevent_timeval_current();
@@ -1147,6 +1210,10 @@ static bool wrp_pull_notified(struct wrp_server *s, uint32_t partner)
 
 	if (p == NULL) {
 		return false;
+	}
+	if (propagate) {
+		p->prop_pending = true;
+		p->prop_initiator = initiator;
 	}
 	if (p->delayed != NULL) {
 		return true;		/* a pull is already due */
@@ -1191,6 +1258,16 @@ static void wrp_puller_done(struct tevent_req *req)
 			res.owners_pulled, res.records_received,
 			res.records_applied, res.records_kept);
 	}
+	/*
+	 * [MS-WINSRA] 3.3.5.1: a propagating notification is forwarded
+	 * only if the pull it caused got records (which also ends loops:
+	 * the second time round there is nothing new), and never back to
+	 * the partner it came from.
+	 */
+	if (p->prop_running && err == TWERR_OK && res.records_applied > 0) {
+		wrp_push_forward(s, p->prop_running_initiator, p->ip);
+	}
+	p->prop_running = false;
 	if (p->again) {
 		p->again = false;
 		wrp_puller_start(p);
@@ -1221,6 +1298,9 @@ bool wrp_start_pulls(struct wrp_server *s)
 	uint32_t i;
 
 	s->periodic = true;
+	if (!wrp_start_pushes(s)) {
+		return false;
+	}
 	for (i = 0; i < conf->num_partners; i++) {
 		struct wrp_puller *p = NULL;
 
@@ -1258,4 +1338,263 @@ uint32_t wrp_num_pulls(const struct wrp_server *s)
 		}
 	}
 	return n;
+}
+
+/* ---- push scheduling ([MS-WINSRA] 3.3.5.1, PROTOCOL.md 3.5 "Push") ---- */
+
+static int wrp_pusher_destructor(struct wrp_pusher *pu)
+{
+	struct wrp_server *s = pu->s;
+
+	if (pu->prev != NULL) {
+		pu->prev->next = pu->next;
+	} else {
+		s->pushers = pu->next;
+	}
+	if (pu->next != NULL) {
+		pu->next->prev = pu->prev;
+	}
+	return 0;
+}
+
+static struct wrp_pusher *wrp_pusher_get(struct wrp_server *s, uint32_t ip)
+{
+	const struct twconf_partner *partner = NULL;
+	struct wrp_pusher *pu = NULL;
+
+	for (pu = s->pushers; pu != NULL; pu = pu->next) {
+		if (pu->ip == ip) {
+			return pu;
+		}
+	}
+	partner = twconf_find_partner(s->conf, ip);
+	if (partner == NULL || !partner->push) {
+		return NULL;
+	}
+	pu = talloc_zero(s, struct wrp_pusher);
+	if (pu == NULL) {
+		return NULL;
+	}
+	pu->s = s;
+	pu->ip = ip;
+	pu->next = s->pushers;
+	if (s->pushers != NULL) {
+		s->pushers->prev = pu;
+	}
+	s->pushers = pu;
+	talloc_set_destructor(pu, wrp_pusher_destructor);
+	return pu;
+}
+
+/*
+ * Windows stops pushing to a partner after more than 2 failed pushes in
+ * 5 minutes ([MS-WINSRA] <11>): the oldest of the last three failures
+ * is within the window.  Pushing resumes once it is older.
+ */
+static bool wrp_pusher_throttled(const struct wrp_pusher *pu, time_t now)
+{
+	time_t oldest = pu->fails[pu->fail_next];
+
+	return oldest != 0 && now - oldest < WRP_PUSH_FAIL_WINDOW_SECS;
+}
+
+static void wrp_pusher_done(struct tevent_req *req);
+
+/* only_owner 0: every owner */
+static bool wrp_pusher_start(struct wrp_pusher *pu, enum wrw_opcode op,
+			     uint32_t only_owner, uint32_t initiator)
+{
+	struct wrp_server *s = pu->s;
+	const struct twconf *conf = s->conf;
+	struct wrw_table table = {};
+	TALLOC_CTX *tmp = NULL;
+	char ipb[TW_IPSTR_LEN];
+	enum twerr err;
+
+	if (pu->req != NULL) {
+		/* one at a time; the next trigger sends the news */
+		return true;
+	}
+	if (wrp_pusher_throttled(pu, time(NULL))) {
+		s->push_stats.pushes_throttled++;
+		twlog_limited(&s->rl, TWLOG_NOTICE,
+			      "wrepl: not pushing to %s: %d failures in "
+			      "%d s", tw_ipstr(pu->ip, ipb),
+			      WRP_PUSH_FAIL_MAX, WRP_PUSH_FAIL_WINDOW_SECS);
+		return false;
+	}
+	tmp = talloc_new(pu);
+	if (tmp == NULL) {
+		return false;
+	}
+	err = wrp_push_table(tmp, s->db, only_owner, &table);
+	if (err != TWERR_OK) {
+		TW_ERR("wrepl: owner table for a push: %s", twerr_str(err));
+		talloc_free(tmp);
+		return false;
+	}
+	table.initiator = initiator;
+	pu->pushing = wdb_current_version(s->db);
+	pu->req = wrp_push_send(pu, s->ev, s->ig, pu->ip, conf->wrepl_port,
+				wrp_pull_local_ip(conf, pu->ip), op, &table);
+	talloc_free(tmp);
+	if (pu->req == NULL) {
+		return false;
+	}
+	tevent_req_set_callback(pu->req, wrp_pusher_done, pu);
+	s->push_stats.pushes++;
+	TW_INFO("wrepl: pushing to %s (%s, %" PRIu32 " owners)",
+		tw_ipstr(pu->ip, ipb),
+		op == WRW_OP_INFORM2 ? "INFORM2" : "INFORM",
+		table.num_owners);
+	return true;
+}
+
+static void wrp_pusher_done(struct tevent_req *req)
+{
+	struct wrp_pusher *pu = tevent_req_callback_data(req,
+							 struct wrp_pusher);
+	struct wrp_server *s = pu->s;
+	char ipb[TW_IPSTR_LEN];
+	enum twerr err;
+
+	err = wrp_push_recv(req);
+	TALLOC_FREE(pu->req);
+	if (err == TWERR_OK) {
+		pu->last_pushed = pu->pushing;
+		return;
+	}
+	s->push_stats.pushes_failed++;
+	pu->fails[pu->fail_next] = time(NULL);
+	pu->fail_next = (pu->fail_next + 1) % WRP_PUSH_FAIL_MAX;
+	twlog_limited(&s->rl, TWLOG_WARNING, "wrepl: push to %s failed: %s",
+		      tw_ipstr(pu->ip, ipb), twerr_str(err));
+}
+
+static bool wrp_push_all(struct wrp_server *s, enum wrw_opcode op,
+			 uint32_t only_owner, uint32_t initiator,
+			 uint32_t except)
+{
+	const struct twconf *conf = s->conf;
+	bool ok = true;
+	uint32_t i;
+
+	for (i = 0; i < conf->num_partners; i++) {
+		struct wrp_pusher *pu = NULL;
+
+		if (!conf->partners[i].push || conf->partners[i].ip == except) {
+			continue;
+		}
+		/* the initiator has the news already */
+		if (conf->partners[i].ip == initiator &&
+		    initiator != wdb_local_owner(s->db)) {
+			continue;
+		}
+		pu = wrp_pusher_get(s, conf->partners[i].ip);
+		if (pu == NULL || !wrp_pusher_start(pu, op, only_owner,
+						    initiator)) {
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+bool wrp_push_now(struct wrp_server *s, uint32_t partner, bool propagate)
+{
+	uint32_t local = wdb_local_owner(s->db);
+	enum wrw_opcode op = propagate ? WRW_OP_INFORM2 : WRW_OP_INFORM;
+	uint32_t only = propagate ? local : 0;
+	struct wrp_pusher *pu = NULL;
+
+	if (partner == 0) {
+		return wrp_push_all(s, op, only, local, 0);
+	}
+	pu = wrp_pusher_get(s, partner);
+	if (pu == NULL) {
+		return false;
+	}
+	return wrp_pusher_start(pu, op, only, local);
+}
+
+/* Forward a propagating notification: only the initiator's owner. */
+static void wrp_push_forward(struct wrp_server *s, uint32_t initiator,
+			     uint32_t notifier)
+{
+	s->push_stats.propagations++;
+	wrp_push_all(s, WRW_OP_INFORM2, initiator, initiator, notifier);
+}
+
+/* Samba's pushChangeCount: compare our counter with what each got */
+static void wrp_push_check(struct tevent_context *ev,
+			   struct tevent_timer *te, struct timeval now,
+			   void *private_data)
+{
+	struct wrp_server *s = talloc_get_type_abort(private_data,
+						     struct wrp_server);
+	const struct twconf *conf = s->conf;
+	uint64_t cur = wdb_current_version(s->db);
+	uint32_t local = wdb_local_owner(s->db);
+	uint32_t i;
+
+	s->push_timer = NULL;
+	for (i = 0; i < conf->num_partners; i++) {
+		struct wrp_pusher *pu = NULL;
+
+		if (!conf->partners[i].push) {
+			continue;
+		}
+		pu = wrp_pusher_get(s, conf->partners[i].ip);
+		if (pu == NULL || pu->req != NULL) {
+			continue;
+		}
+		if (cur >= pu->last_pushed &&
+		    cur - pu->last_pushed >= s->push_update_count) {
+			wrp_pusher_start(pu, WRW_OP_INFORM, 0, local);
+		}
+	}
+	s->push_timer = tevent_add_timer(ev, s,
+					 tevent_timeval_current_ofs(
+						 WRP_PUSH_CHECK_SECS, 0),
+					 wrp_push_check, s);
+}
+
+void wrp_set_push(struct wrp_server *s, uint32_t update_count,
+		  bool at_startup)
+{
+	s->push_update_count = update_count;
+	s->push_at_startup = at_startup;
+}
+
+static bool wrp_start_pushes(struct wrp_server *s)
+{
+	struct timeval first = tevent_timeval_current_ofs(
+		WRP_PUSH_CHECK_SECS, 0);
+
+	if (s->push_at_startup && !wrp_push_now(s, 0, false)) {
+		TW_NOTICE("wrepl: start-up push: not every partner reached");
+	}
+	TALLOC_FREE(s->push_timer);
+	if (s->push_update_count == 0) {
+		return true;
+	}
+	s->push_timer = tevent_add_timer(s->ev, s, first, wrp_push_check, s);
+	return s->push_timer != NULL;
+}
+
+uint32_t wrp_num_pushes(const struct wrp_server *s)
+{
+	const struct wrp_pusher *pu = NULL;
+	uint32_t n = 0;
+
+	for (pu = s->pushers; pu != NULL; pu = pu->next) {
+		if (pu->req != NULL) {
+			n++;
+		}
+	}
+	return n;
+}
+
+const struct wrp_push_stats *wrp_get_push_stats(const struct wrp_server *s)
+{
+	return &s->push_stats;
 }
