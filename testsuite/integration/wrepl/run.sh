@@ -25,6 +25,7 @@ set -euo pipefail
 ALL_TESTS=(
 	wrepl.pull_startup
 	wrepl.pull_inform
+	wrepl.propagate
 	nbt.winsreplication.assoc_ctx1
 	nbt.winsreplication.assoc_ctx2
 	nbt.winsreplication.wins_replication
@@ -300,8 +301,8 @@ t_pull_startup() {
 }
 
 # A name registered at B reaches A when B's address sends A an INFORM
-# (push is not implemented yet, so the test sends the notification from
-# B's address itself)
+# (the test sends the notification from B's address itself: B has no
+# push trigger configured, tdbwinsd reads no push options yet)
 t_pull_inform() {
 	local out bind="${IT_CLIENT_IPS##* }"
 	it_jail_argv "$CL" "$CL/hosts"
@@ -339,6 +340,135 @@ print("inform sent, handle 0x%08x" % h)
 	fi
 	NOTE="A did not pull WREPLNEW<00> after the INFORM"
 	return 1
+}
+
+# A push partner of A played by a script: it listens on .203:42, answers
+# a Start Request and prints the update notification it gets.
+FAKE_PARTNER='
+import socket, struct, sys, time
+def rd(c, n):
+    b = b""
+    while len(b) < n:
+        d = c.recv(n - len(b))
+        if not d:
+            raise EOFError
+        b += d
+    return b
+def pdu(c):
+    n = struct.unpack(">I", rd(c, 4))[0]
+    return rd(c, n)
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind((sys.argv[1], 42))
+ls.listen(8)
+ls.settimeout(float(sys.argv[2]))
+print("listening", flush=True)
+while True:
+    c, peer = ls.accept()
+    c.settimeout(10)
+    try:
+        b = pdu(c)
+        theirs = struct.unpack(">I", b[12:16])[0]
+        c.sendall(struct.pack(">IIIIIHH", 41, 0x7800, theirs, 1,
+                              0x5eed, 2, 5) + bytes(21))
+        b = pdu(c)
+        mt, op = struct.unpack(">II", b[8:16])
+        n = struct.unpack(">I", b[16:20])[0]
+        owners = [socket.inet_ntoa(b[20 + 24 * i:24 + 24 * i])
+                  for i in range(n)]
+        ini = socket.inet_ntoa(b[20 + 24 * n:24 + 24 * n])
+        stop = pdu(c)
+        reason = struct.unpack(">I", stop[12:16])[0]
+        more = c.recv(1)
+        print("from=%s handle=0x%x type=%d opcode=%d owners=%s "
+              "initiator=%s stop=%d type=%d reason=%d then=%s" %
+              (peer[0], struct.unpack(">I", b[4:8])[0], mt, op,
+               ",".join(owners), ini, struct.unpack(">I", stop[8:12])[0],
+               struct.unpack(">I", stop[8:12])[0], reason,
+               "eof" if more == b"" else "data"), flush=True)
+        break
+    except (EOFError, socket.timeout, ConnectionResetError) as e:
+        print("from=%s aborted: %r" % (peer[0], e), flush=True)
+    finally:
+        c.close()
+'
+
+# An INFORM2 (propagate) from B, initiator B: A pulls from B, gets the
+# new name, and forwards an INFORM2 naming only owner B with initiator B
+# to its other push partners (.203 is the script), never back to B
+# ([MS-WINSRA] 3.3.5.1).
+t_propagate() {
+	local out fake="${IT_CLIENT_IPS##* }" fpid i fo="$LOGS/fake-partner.out"
+	local back
+	it_jail_argv "$CL" "$CL/hosts"
+	it_fg timeout -k 5 60 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
+		"$IT_DIR/nbtclient.py" --server "$B_IP" --bind "$fake" \
+		register "WREPLPROP<00>=$fake" < /dev/null || {
+		NOTE="registration at B failed"
+		return 1
+	}
+	: > "$fo"
+	timeout -k 5 70 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
+		-c "$FAKE_PARTNER" "$fake" 60 >> "$fo" 2>&1 < /dev/null &
+	fpid=$!
+	for i in $(seq 1 20); do
+		grep -q listening "$fo" && break
+		sleep 0.25
+	done
+	raw42 "$B_IP" '
+import socket, struct, sys
+s = socket.socket()
+s.bind((sys.argv[1], 0))
+s.settimeout(5)
+s.connect((sys.argv[2], 42))
+s.sendall(struct.pack(">IIIIIHH", 41, 0x7800, 0, 0, 7, 2, 5) + bytes(21))
+hdr = s.recv(4)
+body = s.recv(41)
+h = struct.unpack(">I", body[12:16])[0]
+owner = socket.inet_aton(sys.argv[1])
+inform = (struct.pack(">IIII", 0x7800, h, 3, 9) + struct.pack(">I", 1) +
+          owner + struct.pack(">IIIII", 0, 99, 0, 1, 1) + owner)
+s.sendall(struct.pack(">I", len(inform)) + inform)
+print("inform2 sent, handle 0x%08x" % h)
+' || { NOTE="cannot send the INFORM2"; kill "$fpid" 2>/dev/null; return 1; }
+	for i in $(seq 1 60); do
+		grep -q '^from=' "$fo" && break
+		it_pid_alive "$fpid" || break
+		sleep 0.5
+	done
+	kill "$fpid" 2>/dev/null || true
+	wait "$fpid" 2>/dev/null || true
+	cat "$fo"
+	out="$(grep -m1 '^from=' "$fo" || true)"
+	if ! wait_name_on_a "WREPLPROP<00>" "$fake" 1 > /dev/null; then
+		NOTE="A did not pull WREPLPROP<00>; fake partner: ${out:-nothing}"
+		return 1
+	fi
+	case "$out" in
+	"from=$IT_SERVER_IP handle=0x5eed type=3 opcode=9 owners=$B_IP initiator=$B_IP stop=2 type=2 reason=0 then=eof") ;;
+	*)	NOTE="forwarded notification wrong or missing: ${out:-nothing}"
+		return 1 ;;
+	esac
+	# never back to the notifier: no INFORM2 from A to B on the wire,
+	# while the one to the script is seen (the filter works)
+	if [ "$CAPTURE" = 1 ]; then
+		local inf2="$LOGS/propagate.inform2"
+		sleep 1
+		tshark -n -r "$PCAP" -d tcp.port==42,winsrepl \
+			-Y "ip.src==$IT_SERVER_IP && winsrepl.repl_cmd==9" \
+			-T fields -e ip.dst > "$inf2" 2>/dev/null || true
+		cat "$inf2"
+		if ! grep -qx "$fake" "$inf2"; then
+			NOTE="the INFORM2 to .${fake##*.} is not in the capture"
+			return 1
+		fi
+		back="$(grep -cx "$B_IP" "$inf2" || true)"
+		if [ "$back" != 0 ]; then
+			NOTE="A sent INFORM2 back to B ($back frames)"
+			return 1
+		fi
+	fi
+	NOTE="A forwarded INFORM2 (owner $B_IP, initiator $B_IP) to .${fake##*.} after pulling; none back to B"
 }
 
 t_server_alive() {
@@ -381,6 +511,7 @@ run_one() {
 	nbt.*)			t_smbtorture "$1" ;;
 	wrepl.pull_startup)	t_pull_startup ;;
 	wrepl.pull_inform)	t_pull_inform ;;
+	wrepl.propagate)	t_propagate ;;
 	wrepl.non_partner)	t_non_partner ;;
 	wrepl.bad_length)	t_bad_length ;;
 	wrepl.server_alive)	t_server_alive ;;
