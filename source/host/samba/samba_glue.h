@@ -104,6 +104,7 @@ uint32_t irpc_add_name(struct imessaging_context *msg, const char *name);
 
 /* librpc/idl/messaging.idl: message numbers are wire values */
 #define TWSAMBA_MSG_DEBUG 0x0001
+#define TWSAMBA_MSG_REQ_POOL_USAGE 0x0009
 #define TWSAMBA_MSG_SHUTDOWN 0x000D
 #define TWSAMBA_MSG_SMB_CONF_UPDATED 0x0021
 

@@ -69,6 +69,8 @@ static void twsamba_sync_level(struct tevent_context *ev,
 	int level = debuglevel_get_class((size_t)s->dbg_class);
 
 	twlog_set_level(level);
+	/* visible only at 5+: shows a raised level reached the core */
+	TW_DEBUG("debug level of class %s is now %d", TWSAMBA_SERVICE, level);
 }
 
 static int twsamba_destructor(struct twsamba *s)
@@ -193,6 +195,9 @@ static void twsamba_msg_reload(struct imessaging_context *msg,
 	TW_NOTICE("configuration reloaded from %s", file);
 done:
 	talloc_free(lp);
+	/* loading smb.conf re-applied its "log level" to the process */
+	tevent_schedule_immediate(s->level_sync, s->task->event_ctx,
+				  twsamba_sync_level, s);
 }
 
 /*
@@ -241,12 +246,48 @@ static void twsamba_msg_debug(struct imessaging_context *msg,
 				  twsamba_sync_level, s);
 }
 
+/*
+ * smbcontrol tdbwins pool-usage (MSG_REQ_POOL_USAGE, one pipe descriptor):
+ * Samba's own handler prints only what hangs off talloc's NULL context,
+ * which in the task's process does not include the task's tree (measured
+ * with 4.17: messaging and debug contexts only).  So the task's tree goes
+ * into the same pipe first: handlers are called newest first, and Samba's
+ * handler, which runs next, appends its report and closes the descriptor.
+ * A copy of the descriptor is used here so that it stays open for it.
+ */
+static void twsamba_msg_pool_usage(struct imessaging_context *msg,
+				   void *private_data, uint32_t msg_type,
+				   struct server_id src, size_t num_fds,
+				   int *fds, struct datablob *data)
+{
+	struct twsamba *s = talloc_get_type_abort(private_data, struct twsamba);
+	FILE *f = NULL;
+	int fd;
+
+	if (num_fds != 1) {
+		return;
+	}
+	fd = dup(fds[0]);
+	if (fd == -1) {
+		return;
+	}
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		return;
+	}
+	fprintf(f, "tdbwins task, pid %d:\n", (int)getpid());
+	talloc_report_full(s, f);
+	fclose(f);
+}
+
 static bool twsamba_register_msgs(struct twsamba *s,
 				  struct imessaging_context *msg_ctx)
 {
 	uint32_t st1;
 	uint32_t st2;
 	uint32_t st3;
+	uint32_t st4;
 
 	st1 = imessaging_register(msg_ctx, s, TWSAMBA_MSG_SMB_CONF_UPDATED,
 				  twsamba_msg_reload);
@@ -254,8 +295,10 @@ static bool twsamba_register_msgs(struct twsamba *s,
 				  twsamba_msg_shutdown);
 	st3 = imessaging_register(msg_ctx, s, TWSAMBA_MSG_DEBUG,
 				  twsamba_msg_debug);
+	st4 = imessaging_register(msg_ctx, s, TWSAMBA_MSG_REQ_POOL_USAGE,
+				  twsamba_msg_pool_usage);
 	if (st1 != TWSAMBA_NT_STATUS_OK || st2 != TWSAMBA_NT_STATUS_OK ||
-	    st3 != TWSAMBA_NT_STATUS_OK) {
+	    st3 != TWSAMBA_NT_STATUS_OK || st4 != TWSAMBA_NT_STATUS_OK) {
 		return false;
 	}
 	/* 4.19+ smbcontrol looks names up here before the pid file */

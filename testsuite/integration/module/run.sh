@@ -38,8 +38,12 @@ ALL_TESTS=(
 	smbcontrol.ping
 	smbcontrol.reload-config
 	smbcontrol.debug
+	smbcontrol.debuglevel
+	smbcontrol.pool-usage
+	dc.smb
 	smbcontrol.shutdown
 	dc.services
+	module.crash
 	module.bind_error
 	module.config_error
 )
@@ -110,12 +114,20 @@ for ip in $IT_CLIENT_IPS; do
 	it_addr_add "$ip"
 done
 it_client_conf "$CL"
+# samba logs into a file (not --debug-stdout): only there does Samba 4.17
+# write the header "[time, LEVEL, pid=PID, class=CLASS]" before each
+# message, which smbcontrol.debuglevel reads
+LOG_CONF="	log file = $SRV/log/server.out
+	max log size = 0
+	debug pid = yes
+	debug class = yes"
 if [ "$SETUP" = wins ]; then
 	# a dedicated WINS host: samba without the AD DC role (check:inhibit)
 	# and only our service
 	IT_EXTRA_CONF="	server role check:inhibit = yes
 	server services = tdbwins
-	tdbwins:commit delay = 0"
+	tdbwins:commit delay = 0
+$LOG_CONF"
 	it_server_conf "$SRV"
 	# samba opens private/sam.ldb before it starts any service, even with
 	# no service that uses it: an empty tdb is enough
@@ -147,6 +159,10 @@ else
 		| sed '/^\[global\]/a\
 	server services = -nbt -wrepl +tdbwins\
 	wins support = yes\
+	log file = '"$SRV"'/log/server.out\
+	max log size = 0\
+	debug pid = yes\
+	debug class = yes\
 	pid directory = '"$SRV"'/pid\
 	log level = '"$SERVER_LOGLEVEL"'\
 	tdbwins:database = '"$SRV"'/dc/state/tdbwins.tdb\
@@ -168,7 +184,7 @@ samba_start() {
 		shift 2
 		exec "$@"' mod-bind "$MODCOPY" "$SAMBA_MODULESDIR" \
 		"$SAMBA" -s "$SRV/smb.conf" -F --no-process-group \
-		--debug-stdout -d "$SERVER_LOGLEVEL" "${model[@]}" \
+		-d "$SERVER_LOGLEVEL" "${model[@]}" \
 		>> "$SRV/log/server.out" 2>&1 < /dev/null &
 	SAMBA_PID=$!
 	IT_SERVER_PID=$SAMBA_PID
@@ -408,6 +424,271 @@ t_debug_steps() {
 	fi
 }
 
+# ---- log windows -------------------------------------------------------------
+# samba's log as "LEVEL PID CLASS" per message header, lines $1 to $2
+# (the class of DBGC_ALL is printed as no class: "all")
+log_headers() {
+	sed -n "$1,$2p" "$SRV/log/server.out" | sed -nE \
+		's/^\[[^],]*, *([0-9]+), pid=([0-9]+)(, [^]]*)?\].*$/\1 \2 \3/p' \
+		| awk '{ c = "all"
+			 if (match($0, /class=[^ ,]+/)) {
+				 c = substr($0, RSTART + 6, RLENGTH - 6)
+			 }
+			 print $1, $2, c }'
+}
+# count_hi FROM TO PID ours|other: messages at level >= 5 of PID
+count_hi() {
+	log_headers "$1" "$2" | awk -v p="$3" -v w="$4" '
+		$1 >= 5 && $2 == p && (($3 == "tdbwins") == (w == "ours"))' \
+		| wc -l
+}
+log_lines() { wc -l < "$SRV/log/server.out"; }
+
+# things that make the task log: messages and a name query (not
+# reload-config: it re-applies smb.conf's "log level")
+debug_exercise() {
+	smbctl tdbwins ping > /dev/null 2>&1 || true
+	smbctl tdbwins pool-usage > /dev/null 2>&1 || true
+	smbctl tdbwins debuglevel > /dev/null 2>&1 || true
+	client query --expect auto "$IT_SERVER_NAME<20>" > /dev/null 2>&1 \
+		|| true
+	sleep 1
+}
+
+# "smbcontrol tdbwins debug '1 tdbwins:5'" raises our class only: in the
+# task's process, messages at level 5 and above come from class tdbwins
+# (at least the module's level notice), none from another class.  The
+# same sequence with "debug 5" first is the control: there Samba's own
+# level-5 "Current debug levels" dump (class all) appears, so the "none"
+# below can fail.
+t_debuglevel() {
+	local rc=0
+	t_debuglevel_steps || rc=$?
+	smbctl tdbwins debug "${SERVER_LOGLEVEL%% *} tdbwins:2" > /dev/null \
+		2>&1 || true
+	return $rc
+}
+t_debuglevel_steps() {
+	local pid l0 la l2 out all_other all_ours our_other our_ours
+	pid="$(task_pid)"
+	[ -n "$pid" ] || { NOTE="tdbwins task not running"; return 1; }
+	l0=$(($(log_lines) + 1))
+	smbctl tdbwins debug 5 || { NOTE="smbcontrol debug failed"; return 1; }
+	debug_exercise
+	la=$(($(log_lines) + 1))
+	smbctl tdbwins debug "1 tdbwins:5" \
+		|| { NOTE="smbcontrol debug failed"; return 1; }
+	debug_exercise
+	out="$(smbctl tdbwins debuglevel 2>&1 || true)"
+	echo "$out"
+	l2=$(log_lines)
+	all_other="$(count_hi "$l0" $((la - 1)) "$pid" other)"
+	all_ours="$(count_hi "$l0" $((la - 1)) "$pid" ours)"
+	our_other="$(count_hi "$la" "$l2" "$pid" other)"
+	our_ours="$(count_hi "$la" "$l2" "$pid" ours)"
+	echo "level>=5 messages of pid $pid: with 'debug 5': $all_ours" \
+		"tdbwins, $all_other other; with '1 tdbwins:5': $our_ours" \
+		"tdbwins, $our_other other"
+	tail -n "+$la" "$SRV/log/server.out" \
+		| grep -A1 -E "^\[[^]]*, *[5-9], pid=$pid, class=tdbwins\]" \
+		| head -n 20
+	if ! grep -qE '(^|[[:space:]])tdbwins:5([[:space:]]|$)' <<< "$out" \
+		|| ! grep -qE '(^|[[:space:]])all:1([[:space:]]|$)' <<< "$out"; then
+		NOTE="debuglevel does not show all:1 tdbwins:5"
+		return 1
+	fi
+	if ! tail -n "+$la" "$SRV/log/server.out" \
+		| grep -q 'debug level of class tdbwins is now 5'; then
+		NOTE="no level-5 notice from tdbwins after the change"
+		return 1
+	fi
+	if [ "$our_ours" -lt 1 ]; then
+		NOTE="no level>=5 message of class tdbwins"
+		return 1
+	fi
+	if [ "$all_other" -lt 1 ]; then
+		NOTE="control: no level>=5 message of another class even with every class at 5"
+		return 1
+	fi
+	if [ "$our_other" != 0 ]; then
+		NOTE="$our_other level>=5 messages of other classes with '1 tdbwins:5'"
+		return 1
+	fi
+}
+
+# pool-usage is answered by the task: the module's talloc report of the
+# task's tree (with our contexts) and then Samba's own report
+t_pool_usage() {
+	local out
+	out="$(smbctl tdbwins pool-usage 2>&1 || true)"
+	printf '%s\n' "$out" | head -n 60
+	echo "... $(wc -l <<< "$out") lines"
+	if ! grep -qx "tdbwins task, pid $(task_pid):" <<< "$out"; then
+		NOTE="no report from the tdbwins task (pid $(task_pid))"
+		return 1
+	fi
+	if ! grep -q "talloc report on 'null_context'" <<< "$out"; then
+		NOTE="Samba's own report is missing"
+		return 1
+	fi
+	if ! grep -q 'struct twsamba' <<< "$out" \
+		|| ! grep -q 'struct twhost' <<< "$out"; then
+		NOTE="the report does not contain tdbwins' contexts (struct twsamba, struct twhost)"
+		return 1
+	fi
+}
+
+# on the DC the SMB server answers beside our name service: a share list
+# with an authenticated session as Administrator
+t_dc_smb() {
+	local out
+	if [ "$SETUP" != dc ]; then
+		NOTE="SETUP=dc only"
+		return 77
+	fi
+	out="$(jail_tmo 60 smbclient -s "$CL/smb.conf" -L "//$IT_SERVER_IP" \
+		-U 'Administrator%Tw1t-Adm1n-Pw' 2>&1 || true)"
+	echo "$out"
+	if ! grep -qE '^[[:space:]]+netlogon[[:space:]]+Disk' <<< "$out" \
+		|| ! grep -qE '^[[:space:]]+sysvol[[:space:]]+Disk' <<< "$out"; then
+		NOTE="smbclient -L did not list netlogon and sysvol"
+		return 1
+	fi
+	if command -v ldbsearch > /dev/null; then
+		out="$(jail_tmo 60 ldbsearch -H "ldap://$IT_SERVER_IP" \
+			-U 'Administrator%Tw1t-Adm1n-Pw' -s base -b '' \
+			defaultNamingContext 2>&1 || true)"
+		echo "$out"
+		if ! grep -q '^defaultNamingContext: DC=twit,DC=test' \
+			<<< "$out"; then
+			NOTE="LDAP rootDSE query failed"
+			return 1
+		fi
+	fi
+}
+
+# ---- crash of the task -------------------------------------------------------
+ready_count() { grep -c 'tdbwins ready:' "$SRV/log/server.out" || true; }
+udp137_owner() {
+	ip netns exec "$IT_NS" ss -Hlunp "sport = :137" 2>/dev/null \
+		| grep -o 'pid=[0-9]*' | head -n 1 | cut -d= -f2
+}
+# wait_task_up SECONDS READY_BEFORE: a new ready line, the pid file names a
+# live process, and that process owns UDP 137
+wait_task_up() {
+	local i pid
+	for i in $(seq 1 $(($1 * 10))); do
+		pid="$(task_pid)"
+		if [ "$(ready_count)" -gt "$2" ] && [ -n "$pid" ] \
+			&& it_pid_alive "$pid" && [ "$(udp137_owner)" = "$pid" ]
+		then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+db_versions() {
+	"$IT_TOP/build/tdbwins-tool" -s "$SRV/smb.conf" versions | sort
+}
+max_version() { awk '{ print $NF }' | sort -n | tail -n 1; }
+
+# SIGKILL (CRASH_SIGNAL) to the process that runs the task.  Samba 4.17's
+# prefork model restarts a service's process that ends on a signal
+# (prefork_child_pipe_handler); the standard model does not.  Either
+# way samba stays up; then (no restart) reload-config is tried and samba
+# restarted; the database must come back intact: the same names with the
+# same versions, each still answered, and a new registration gets a
+# version above every old one (the version counter was not lost).
+CRASH_SIGNAL="${CRASH_SIGNAL:-KILL}"
+t_crash() {
+	local bind="${IT_CLIENT_IPS%% *}" pid before after n0 l0 owner
+	local names="TWCRASH1<00> TWCRASH2<20> TWCRASH3<00>" nm max newv out
+	if [ -z "$(task_pid)" ] || ! it_pid_alive "$(task_pid)"; then
+		samba_stop
+		n0="$(ready_count)"
+		samba_start
+		wait_task_up 30 "$n0" || { NOTE="tdbwins did not start"; return 1; }
+	fi
+	for nm in $names; do
+		client --bind "$bind" register --expect 0 "$nm=$bind" \
+			|| { NOTE="registration of $nm failed"; return 1; }
+	done
+	before="$(db_versions)" || { NOTE="tdbwins-tool versions failed"; return 1; }
+	echo "versions before:"; echo "$before"
+	pid="$(task_pid)"
+	owner="$(udp137_owner)"
+	if [ "$owner" != "$pid" ]; then
+		NOTE="UDP 137 belongs to pid '$owner', tdbwins.pid says $pid"
+		return 1
+	fi
+	n0="$(ready_count)"
+	l0=$(($(log_lines) + 1))
+	echo "kill -$CRASH_SIGNAL $pid (samba $SAMBA_PID, model ${SAMBA_MODEL:-default})"
+	kill "-$CRASH_SIGNAL" "$pid"
+	if ! it_wait_gone "$pid" 100; then
+		NOTE="task $pid survived SIGKILL"
+		return 1
+	fi
+	if wait_task_up 20 "$n0"; then
+		CRASH_OUTCOME="restarted by samba"
+	else
+		CRASH_OUTCOME="not restarted by samba"
+	fi
+	echo "samba's log after the kill:"
+	tail -n "+$l0" "$SRV/log/server.out" \
+		| grep -iE -A1 'child|restart|signal|tdbwins ready' | head -n 20
+	if ! it_pid_alive "$SAMBA_PID"; then
+		NOTE="samba stopped after the task was killed"
+		return 1
+	fi
+	if [ "$CRASH_OUTCOME" = "not restarted by samba" ]; then
+		smbctl samba reload-config || true
+		if wait_task_up 10 "$n0"; then
+			CRASH_OUTCOME="$CRASH_OUTCOME, back after reload-config"
+		else
+			CRASH_OUTCOME="$CRASH_OUTCOME, not back after reload-config, back after a restart of samba"
+			if ! it_pid_alive "$SAMBA_PID"; then
+				NOTE="samba stopped after reload-config"
+				return 1
+			fi
+			samba_stop
+			samba_start
+			if ! wait_task_up 30 "$n0"; then
+				NOTE="tdbwins not back after a restart of samba"
+				return 1
+			fi
+		fi
+	fi
+	echo "outcome: $CRASH_OUTCOME (new task pid $(task_pid))"
+	after="$(db_versions)" || { NOTE="tdbwins-tool versions failed"; return 1; }
+	echo "versions after:"; echo "$after"
+	if [ "$before" != "$after" ]; then
+		diff <(echo "$before") <(echo "$after") || true
+		NOTE="$CRASH_OUTCOME; versions differ after the crash"
+		return 1
+	fi
+	for nm in $names; do
+		out="$(client query --expect auto "$nm" 2>&1 || true)"
+		echo "$out" | tr -s ' '
+		if ! grep -qF "$bind" <<< "$out"; then
+			NOTE="$CRASH_OUTCOME; $nm not answered with $bind"
+			return 1
+		fi
+	done
+	max="$(max_version <<< "$before")"
+	client --bind "$bind" register --expect 0 "TWCRASH4<00>=$bind" \
+		|| { NOTE="registration after the crash failed"; return 1; }
+	newv="$("$IT_TOP/build/tdbwins-tool" -s "$SRV/smb.conf" versions \
+		| awk '$1 == "TWCRASH4<00>" { print $2 }')"
+	echo "highest version before: $max; TWCRASH4<00> now: $newv"
+	if [ -z "$newv" ] || [ "$newv" -le "$max" ]; then
+		NOTE="$CRASH_OUTCOME; new version $newv not above $max"
+		return 1
+	fi
+	NOTE="$CRASH_OUTCOME; database intact"
+}
+
 # on the DC, stopping tdbwins leaves the directory running: LDAP (389) and
 # Kerberos (88) still listen, UDP 137 is free, samba is up
 t_dc_services() {
@@ -475,6 +756,9 @@ restart_expect_failure() {
 
 t_bind_error() {
 	local rc=0
+	# the port must be free for the blocker (module.crash leaves the
+	# task running)
+	samba_stop
 	# a UDP socket on the server's address and port 137, in the namespace
 	ip netns exec "$IT_NS" "$IT_PYTHON" -c '
 import socket, sys, time
@@ -532,8 +816,12 @@ for t in "${TESTS[@]}"; do
 	smbcontrol.ping)	run_test "$t" t_ping ;;
 	smbcontrol.reload-config) run_test "$t" t_reload ;;
 	smbcontrol.debug)	run_test "$t" t_debug ;;
+	smbcontrol.debuglevel)	run_test "$t" t_debuglevel ;;
+	smbcontrol.pool-usage)	run_test "$t" t_pool_usage ;;
+	dc.smb)			run_test "$t" t_dc_smb ;;
 	smbcontrol.shutdown)	run_test "$t" t_shutdown ;;
 	dc.services)		run_test "$t" t_dc_services ;;
+	module.crash)		run_test "$t" t_crash ;;
 	module.bind_error)	run_test "$t" t_bind_error ;;
 	module.config_error)	run_test "$t" t_config_error ;;
 	esac
