@@ -29,6 +29,8 @@ ALL_TESTS=(
 	nbt.winsreplication.assoc_ctx1
 	nbt.winsreplication.assoc_ctx2
 	nbt.winsreplication.wins_replication
+	nbt.winsreplication.replica
+	nbt.winsreplication.owned
 	wrepl.non_partner
 	wrepl.bad_length
 	wrepl.server_alive
