@@ -722,6 +722,15 @@ enum twerr wrp_apply_record(struct wdb *db, const struct twconf *conf,
 
 	*stored = false;
 	wrp_apply_st.received++;
+	/*
+	 * SA-11, class 32: a partner never speaks for us (our own records
+	 * come only from our registrations), and owner 0.0.0.0 is not a
+	 * server (Samba maps it to "local").
+	 */
+	if (got->owner == local || got->owner == 0) {
+		wrp_apply_st.refused_owner++;
+		return TWERR_OK;
+	}
 	if (!wrp_apply_owner_allowed(got->owner)) {
 		wrp_apply_st.refused_persona++;
 		return TWERR_OK;

@@ -1132,6 +1132,39 @@ static void test_exec_protected(void **state)
 	assert_int_equal(st.refused_protected, 1);
 }
 
+/* SA-11: a replica that claims our own owner, or owner 0.0.0.0 */
+static void test_exec_own_owner(void **state)
+{
+	struct fixture *f = *state;
+	struct wrec have, got, now;
+	struct wrp_apply_stats st;
+	bool stored = true;
+	bool found = true;
+
+	cell(&have, WREC_UNIQUE, WREC_ACTIVE, LOCAL, HAVE_NET);
+	put(f, &have, true);
+	cell(&got, WREC_UNIQUE, WREC_TOMBSTONE, LOCAL, GOT_NET);
+	got.version = UINT64_C(0xFFFFFFFFFFFFFFF0);
+	assert_int_equal(wrp_apply_record(f->db, f->conf, &got, 0, &stored),
+			 TWERR_OK);
+	assert_false(stored);
+	fetch(f, &have.name, &now);
+	assert_int_equal(now.state, WREC_ACTIVE);
+	assert_int_equal(now.version, have.version);
+	assert_int_equal(wdb_current_version(f->db), have.version);
+	mkname(&got.name, "ZERO", 0x00);
+	got.owner = 0;
+	got.addrs[0].owner = 0;
+	assert_int_equal(wrp_apply_record(f->db, f->conf, &got, 0, &stored),
+			 TWERR_OK);
+	assert_false(stored);
+	assert_int_equal(wdb_fetch(f->db, &got.name, &now, &found),
+			 TWERR_OK);
+	assert_false(found);
+	wrp_apply_get_stats(&st);
+	assert_int_equal(st.refused_owner, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1176,6 +1209,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_persona, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_exec_protected, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_exec_own_owner, setup,
 						teardown),
 	};
 
