@@ -53,6 +53,8 @@ const char *wrp_action_str(enum wrp_action a)
 		return "sgroup merge";
 	case WRP_ACT_MHOMED_MERGE:
 		return "mhomed merge";
+	case WRP_ACT_LATE_RELEASE_DEMAND:
+		return "late release demand";
 	}
 	return "?";
 }
@@ -362,9 +364,14 @@ enum wrp_action wrp_apply_challenge_outcome(const struct wrec *have,
 			return WRP_ACT_KEEP;
 		}
 	}
+	/*
+	 * The holder lists the replica's addresses but not all of ours: it
+	 * moved.  W2K3 keeps our record and asks the listed addresses to
+	 * release the name (Samba r_do_late_release_demand).
+	 */
 	for (i = 0; i < have->num_addrs; i++) {
 		if (!wrp_ip_listed(listed, num_listed, have->addrs[i].ip)) {
-			return WRP_ACT_RELEASE_DEMAND;
+			return WRP_ACT_LATE_RELEASE_DEMAND;
 		}
 	}
 	return WRP_ACT_MHOMED_MERGE;
@@ -638,9 +645,8 @@ static enum twerr wrp_apply_chal_start(struct wdb *db,
 				       const struct wrec *got);
 
 /*
- * Carry out everything but a challenge.  listed: for a release demand
- * after a challenge, the addresses the holder still listed (ours not
- * among them are released); NULL: release what got does not list.
+ * Carry out everything but a challenge.  listed: the addresses a
+ * challenged holder listed (late release demand); NULL otherwise.
  */
 static enum twerr wrp_apply_do(struct wdb *db, const struct wrec *have,
 			       const struct wrec *got, enum wrp_action act,
@@ -681,13 +687,16 @@ static enum twerr wrp_apply_do(struct wdb *db, const struct wrec *have,
 		}
 		*stored = true;
 		wrp_apply_st.replaced++;
-		if (listed == NULL) {
-			wrp_rec_ips(got, got_ips, &n);
-			listed = got_ips;
-			num_listed = n;
-		}
-		n = wrp_stale_ips(have, listed, num_listed, ips);
+		/* our old addresses the new record does not carry */
+		wrp_rec_ips(got, got_ips, &n);
+		n = wrp_stale_ips(have, got_ips, n, ips);
 		wrp_release_demand(have, ips, n);
+		break;
+	case WRP_ACT_LATE_RELEASE_DEMAND:
+		wrp_apply_st.kept++;
+		if (listed != NULL) {
+			wrp_release_demand(have, listed, num_listed);
+		}
 		break;
 	case WRP_ACT_SGROUP_MERGE:
 		wrp_apply_sgroup_merge(have, got, local, &r, &own);

@@ -43,6 +43,9 @@ enum wrp_action {
 	WRP_ACT_RELEASE_DEMAND,	/* replace, release the old addresses */
 	WRP_ACT_SGROUP_MERGE,
 	WRP_ACT_MHOMED_MERGE,	/* only as a challenge outcome */
+	/* only as a challenge outcome: keep ours, release demand to the
+	 * addresses the holder listed */
+	WRP_ACT_LATE_RELEASE_DEMAND,
 };
 
 const char *wrp_action_str(enum wrp_action a);
@@ -67,8 +70,9 @@ enum wrp_action wrp_apply_decide(const struct wrec *have,
  * After a challenge of our own U/M record (have) against a U/M replica
  * (got): held = some challenged address answered positively, listed = the
  * union of the addresses the holders listed.  Returns REPLACE, KEEP,
- * MHOMED_MERGE or RELEASE_DEMAND (the "late release demand": replace,
- * and release the addresses of ours the holder did not list).
+ * MHOMED_MERGE or LATE_RELEASE_DEMAND (W2K3, as Samba's torture test
+ * _UA_UA_DI_PRA records it: our record stays, and the addresses the
+ * holder listed get a release demand).
  */
 enum wrp_action wrp_apply_challenge_outcome(const struct wrec *have,
 					    const struct wrec *got, bool held,

@@ -497,7 +497,7 @@ static void test_challenge_outcome(void **state)
 	/* the replica's but not ours: late release demand */
 	assert_int_equal(wrp_apply_challenge_outcome(&have, &got, true,
 						     got_only, 2),
-			 WRP_ACT_RELEASE_DEMAND);
+			 WRP_ACT_LATE_RELEASE_DEMAND);
 }
 
 /* --- merges --- */
@@ -1005,17 +1005,25 @@ static void test_exec_challenge_late_release(void **state)
 	uint16_t id;
 	struct nbp_packet *p = NULL;
 
+	unsigned i;
+
 	id = start_challenge(f, &have, &got);
 	answer(f, HAVE_NET + 1, id, &have.name, true, theirs, 2);
 	run_for(f, 60);
+	/* W2K3 (_UA_UA_DI_PRA): ours stays, the listed addresses get a
+	 * release demand */
 	fetch(f, &have.name, &now);
-	assert_int_equal(now.owner, OWNER_B);
-	assert_int_equal(now.num_addrs, 2);
-	/* query + one release demand to the stale address */
-	assert_int_equal(f->num_sent, 2);
-	p = sent_pkt(f, 1);
-	assert_int_equal(nbp_opcode(p), NBP_OP_RELEASE);
-	assert_int_equal(f->sent[1].to.ip, HAVE_NET + 1);
+	assert_int_equal(now.owner, LOCAL);
+	assert_int_equal(now.version, have.version);
+	assert_int_equal(now.num_addrs, 1);
+	assert_int_equal(f->num_sent, 3);
+	for (i = 1; i < 3; i++) {
+		p = sent_pkt(f, i);
+		assert_int_equal(nbp_opcode(p), NBP_OP_RELEASE);
+		assert_int_equal(f->sent[i].to.ip, theirs[i - 1]);
+		assert_int_equal(p->additional[0].addrs[0].ipv4,
+				 theirs[i - 1]);
+	}
 }
 
 static void test_exec_challenge_stale(void **state)
