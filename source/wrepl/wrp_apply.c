@@ -25,8 +25,12 @@
  * and one set of counters per process (tdbwinsd, or the module inside the
  * samba process).
  */
+struct wrp_apply_chal;
+
 struct wrp_apply_link {
 	struct nbns_server *s;
+	struct wrp_apply_chal *chals;	/* running challenges */
+	uint32_t num_chals;
 };
 
 static struct wrp_apply_link *wrp_apply_nbns_link;
@@ -771,12 +775,43 @@ enum twerr wrp_apply_record(struct wdb *db, const struct twconf *conf,
 /* --- the challenge of our addresses (table B, U/M vs U/M) --- */
 
 struct wrp_apply_chal {
+	struct wrp_apply_chal *prev, *next;
+	struct wrp_apply_link *link;
 	struct wdb *db;
 	struct wrec have;
 	struct wrec got;
 };
 
 static void wrp_apply_chal_done(struct tevent_req *subreq);
+
+static int wrp_apply_chal_destructor(struct wrp_apply_chal *c)
+{
+	struct wrp_apply_link *l = c->link;
+
+	if (c->prev != NULL) {
+		c->prev->next = c->next;
+	} else {
+		l->chals = c->next;
+	}
+	if (c->next != NULL) {
+		c->next->prev = c->prev;
+	}
+	l->num_chals--;
+	return 0;
+}
+
+static bool wrp_apply_chal_running(const struct wrp_apply_link *l,
+				   const struct nbn_name *name)
+{
+	const struct wrp_apply_chal *c = NULL;
+
+	for (c = l->chals; c != NULL; c = c->next) {
+		if (nbn_equal(&c->have.name, name)) {
+			return true;
+		}
+	}
+	return false;
+}
 
 static enum twerr wrp_apply_chal_start(struct wdb *db,
 				       const struct twconf *conf,
@@ -798,11 +833,31 @@ static enum twerr wrp_apply_chal_start(struct wdb *db,
 		wrp_apply_st.kept++;
 		return TWERR_OK;
 	}
+	/*
+	 * Class 32: a partner's response decides how many queries we send
+	 * to our clients.  One challenge per name at a time (a name twice
+	 * in one response), and a bound on all of them; beyond it ours is
+	 * kept, as when no name server is attached.
+	 */
+	if (wrp_apply_nbns_link->num_chals >= WRP_APPLY_MAX_CHALLENGES ||
+	    wrp_apply_chal_running(wrp_apply_nbns_link, &have->name)) {
+		wrp_apply_st.challenges_skipped++;
+		wrp_apply_st.kept++;
+		return TWERR_OK;
+	}
 	/* the challenge outlives the pull: it belongs to the name server */
 	c = talloc_zero(wrp_apply_nbns_link, struct wrp_apply_chal);
 	if (c == NULL) {
 		return TWERR_NOMEM;
 	}
+	c->link = wrp_apply_nbns_link;
+	c->next = c->link->chals;
+	if (c->next != NULL) {
+		c->next->prev = c;
+	}
+	c->link->chals = c;
+	c->link->num_chals++;
+	talloc_set_destructor(c, wrp_apply_chal_destructor);
 	c->db = db;
 	c->have = *have;
 	c->got = *got;

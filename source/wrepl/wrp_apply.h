@@ -110,7 +110,8 @@ struct wrp_apply_stats {
 	uint64_t sgroup_merges;
 	uint64_t mhomed_merges;
 	uint64_t challenges;		/* started */
-	uint64_t challenges_skipped;	/* no name server attached: kept */
+	uint64_t challenges_skipped;	/* no name server, over the cap or
+					 * already challenging: kept */
 	uint64_t challenges_stale;	/* record changed while challenging */
 	uint64_t release_demands;	/* release requests sent */
 	uint64_t refused_persona;	/* owner refused by the persona lists */
@@ -126,6 +127,9 @@ struct wrp_apply_stats {
  * ours and no release request is sent.  One name server per process.
  */
 bool wrp_apply_attach_nbns(struct nbns_server *s);
+
+/* Challenges started by replication that may run at once. */
+#define WRP_APPLY_MAX_CHALLENGES 256
 
 /*
  * Persona lists ([MS-WINSRA] "PersonaNonGrata" / "PersonaGrata",

@@ -1140,6 +1140,69 @@ static void test_exec_protected(void **state)
 	assert_int_equal(st.refused_protected, 1);
 }
 
+/* class 32: the same name twice, and many conflicting names, in one
+ * response: one challenge per name, at most WRP_APPLY_MAX_CHALLENGES */
+static void test_exec_challenge_bounds(void **state)
+{
+	struct fixture *f = *state;
+	struct wrec have, got;
+	struct wrp_apply_stats st;
+	bool stored = true;
+	unsigned i;
+
+	start_challenge(f, &have, &got);
+	got.version++;
+	assert_int_equal(wrp_apply_record(f->db, f->conf, &got, 0, &stored),
+			 TWERR_OK);
+	assert_false(stored);
+	assert_int_equal(f->num_sent, 1);
+	wrp_apply_get_stats(&st);
+	assert_int_equal(st.challenges, 1);
+	assert_int_equal(st.challenges_skipped, 1);
+
+	for (i = 1; i <= WRP_APPLY_MAX_CHALLENGES; i++) {
+		char nm[16];
+
+		snprintf(nm, sizeof(nm), "MANY%04u", i);
+		cell(&have, WREC_UNIQUE, WREC_ACTIVE, LOCAL, HAVE_NET);
+		mkname(&have.name, nm, 0x00);
+		put(f, &have, true);
+		cell(&got, WREC_UNIQUE, WREC_ACTIVE, OWNER_B, GOT_NET);
+		got.name = have.name;
+		assert_int_equal(wrp_apply_record(f->db, f->conf, &got, 0,
+						  &stored),
+				 TWERR_OK);
+	}
+	wrp_apply_get_stats(&st);
+	assert_int_equal(st.challenges, WRP_APPLY_MAX_CHALLENGES);
+	assert_int_equal(st.challenges_skipped, 2);
+	/* all of them end (timeout: replaced), and the slots come back;
+	 * bounded wait, generous for valgrind */
+	for (i = 0; i < 200; i++) {
+		wrp_apply_get_stats(&st);
+		if (st.replaced == WRP_APPLY_MAX_CHALLENGES) {
+			break;
+		}
+		run_for(f, 50);
+	}
+	cell(&got, WREC_UNIQUE, WREC_ACTIVE, OWNER_B, GOT_NET);
+	cell(&have, WREC_UNIQUE, WREC_ACTIVE, LOCAL, HAVE_NET);
+	mkname(&have.name, "LAST", 0x00);
+	put(f, &have, true);
+	got.name = have.name;
+	assert_int_equal(wrp_apply_record(f->db, f->conf, &got, 0, &stored),
+			 TWERR_OK);
+	wrp_apply_get_stats(&st);
+	assert_int_equal(st.challenges, WRP_APPLY_MAX_CHALLENGES + 1);
+	assert_int_equal(st.replaced, WRP_APPLY_MAX_CHALLENGES);
+	for (i = 0; i < 100 && st.replaced == WRP_APPLY_MAX_CHALLENGES;
+	     i++) {
+		run_for(f, 20);
+		wrp_apply_get_stats(&st);
+	}
+	assert_int_equal(st.replaced, WRP_APPLY_MAX_CHALLENGES + 1);
+}
+
 /* SA-11: a replica that claims our own owner, or owner 0.0.0.0 */
 static void test_exec_own_owner(void **state)
 {
@@ -1220,6 +1283,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_exec_own_owner, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_exec_challenge_bounds,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
