@@ -261,6 +261,7 @@ static void twsamba_msg_pool_usage(struct imessaging_context *msg,
 				   int *fds, struct datablob *data)
 {
 	struct twsamba *s = talloc_get_type_abort(private_data, struct twsamba);
+	pid_t pid = getpid();
 	FILE *f = NULL;
 	int fd;
 
@@ -276,7 +277,7 @@ static void twsamba_msg_pool_usage(struct imessaging_context *msg,
 		close(fd);
 		return;
 	}
-	fprintf(f, "tdbwins task, pid %d:\n", (int)getpid());
+	fprintf(f, "tdbwins task, pid %d:\n", (int)pid);
 	talloc_report_full(s, f);
 	fclose(f);
 }
