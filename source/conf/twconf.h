@@ -46,6 +46,8 @@ struct twconf {
 	const char **protected_names;	/* tdbwins:protected names */
 	bool dc_names_from_holder;	/* tdbwins:dc names from holder */
 	char *static_file;		/* tdbwins:static file (LMHOSTS) */
+	char *persona_non_grata;	/* tdbwins:persona non grata */
+	char *persona_grata;		/* tdbwins:persona grata */
 	uint32_t local_owner;		/* winsdb:local_owner, 0 = first iface */
 
 	/* record lifecycle ([MS-WINSRA] 3.1.6), Samba's wreplsrv: names */

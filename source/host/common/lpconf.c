@@ -258,6 +258,10 @@ struct twconf *lpconf_read(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 	if (prot != NULL) {
 		c->protected_names = prot;
 	}
+	s = lpcfg_parm_string(lp, NULL, "tdbwins", "persona non grata");
+	c->persona_non_grata = (s != NULL) ? talloc_strdup(c, s) : NULL;
+	s = lpcfg_parm_string(lp, NULL, "tdbwins", "persona grata");
+	c->persona_grata = (s != NULL) ? talloc_strdup(c, s) : NULL;
 	s = lpcfg_parm_string(lp, NULL, "tdbwins", "static file");
 	c->static_file = (s != NULL) ? talloc_strdup(c, s) : NULL;
 	c->dc_names_from_holder = lpcfg_parm_bool(

@@ -5,6 +5,36 @@
 
 #include "twhost.h"
 #include "../../util/twlog.h"
+#include "../../wrepl/wrp_apply.h"
+
+/*
+ * tdbwins:persona non grata / persona grata: owner lists applied to every
+ * replica received ([MS-WINSRA] PersonaNonGrata / PersonaGrata).
+ */
+static bool twhost_persona(const struct twconf *conf, TALLOC_CTX *mem_ctx,
+			   char **errmsg)
+{
+	uint32_t png[WRP_PERSONA_MAX];
+	uint32_t pg[WRP_PERSONA_MAX];
+	size_t npng = 0;
+	size_t npg = 0;
+
+	if (conf->persona_non_grata != NULL &&
+	    !wrp_apply_parse_persona(conf->persona_non_grata, png,
+				     WRP_PERSONA_MAX, &npng)) {
+		*errmsg = talloc_strdup(mem_ctx, "tdbwins:persona non grata: "
+					"not a list of IPv4 addresses");
+		return false;
+	}
+	if (conf->persona_grata != NULL &&
+	    !wrp_apply_parse_persona(conf->persona_grata, pg,
+				     WRP_PERSONA_MAX, &npg)) {
+		*errmsg = talloc_strdup(mem_ctx, "tdbwins:persona grata: "
+					"not a list of IPv4 addresses");
+		return false;
+	}
+	return wrp_apply_set_persona(png, npng, pg, npg);
+}
 
 bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		  struct twconf *conf, struct twhost **out, char **errmsg)
@@ -54,6 +84,12 @@ bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		*errmsg = talloc_strdup(mem_ctx, "name server did not start");
 		goto done;
 	}
+	/* replicas are challenged and release-demanded through it */
+	ok = wrp_apply_attach_nbns(h->nbns) &&
+	     twhost_persona(conf, mem_ctx, errmsg);
+	if (!ok) {
+		goto done;
+	}
 	/* WINS replication (TCP 42) only when partners are configured:
 	 * every other peer would be refused anyway (docs/replication.md) */
 	if (conf->num_partners > 0) {
@@ -88,8 +124,15 @@ done:
 
 bool twhost_reconfigure(struct twhost *h, struct twconf *conf)
 {
-	bool ok = nbns_reconfigure(h->nbns, conf);
+	char *err = NULL;
+	bool ok = twhost_persona(conf, h, &err);
 
+	if (!ok) {
+		TW_ERR("reload: %s", err != NULL ? err : "persona lists");
+		talloc_free(err);
+		return false;
+	}
+	ok = nbns_reconfigure(h->nbns, conf);
 	if (!ok) {
 		return false;
 	}
