@@ -271,6 +271,17 @@ frames() {
 		-T fields -e frame.number 2>/dev/null | wc -l
 }
 
+# the push engine as a program of its own (pushprobe.c): tdbwinsd does not
+# read the push options yet
+PROBE="$RESULTS/pushprobe"
+PROBE_OK=0
+if gcc -O1 -I"$IT_TOP/source" -I"$IT_TOP/build" -o "$PROBE" \
+	"$IT_DIR/wrepl/pushprobe.c" "$IT_TOP/build/libtwcore.a" \
+	$(pkg-config --cflags --libs talloc tevent tdb) \
+	> "$LOGS/pushprobe-build.log" 2>&1; then
+	PROBE_OK=1
+fi
+
 # ---- tests --------------------------------------------------------------------
 # a name registered at D before A started reaches A by its start-up pull
 t_a_pulls_dc() {
@@ -328,6 +339,41 @@ t_a_pushes_dc() {
 	fi
 	NOTE="tdbwinsd reads no push option yet (tdbwins:push update count needs lpconf/twconf); A sent no notification"
 	return 78
+}
+
+# A's push engine against the DC: an INFORM from A's address with A's
+# current table makes the DC pull the new name at once.  The DC's periodic
+# pull starts with a map query; a pull caused by the INFORM goes straight
+# to the Name Records Request with the owners of the notification, so the
+# first DC->A request after the INFORM tells which one it was.
+t_a_push_probe() {
+	local addr="${IT_CLIENT_IPS##* }" max out inf first
+	[ "$PROBE_OK" = 1 ] || { NOTE="pushprobe did not build (see $LOGS/pushprobe-build.log)"; return 77; }
+	register "$A_IP" "WRPROBE<00>" "$addr" || { NOTE="registration at A failed"; return 1; }
+	max="$(dump "$A_IP" "${IT_SERVER_IP%.*}.250" 2>/dev/null | awk -v a="$A_IP" '$1 == "owner" && $2 == a { sub("max=", "", $3); print $3 }')" || true
+	[ -n "$max" ] || { NOTE="cannot read A's version"; return 1; }
+	out="$(it_fg timeout -k 5 40 ip netns exec "$IT_NS" "$PROBE" "$DC_IP" "$A_IP" 8 "$A_IP" "$max" 2>&1)" \
+		|| { NOTE="pushprobe: $out"; return 1; }
+	echo "$out"
+	if ! wait_name "$DC_IP" "WRPROBE<00>" "$addr" 5; then
+		NOTE="the DC did not pull WRPROBE<00> within 5 s of A's INFORM"
+		return 1
+	fi
+	[ "$CAPTURE" = 1 ] || { NOTE="INFORM accepted, name pulled (no capture to tell why)"; return 0; }
+	sleep 1
+	inf="$(tshark -n -r "$PCAP" -d tcp.port==42,winsrepl \
+		-Y "ip.src==$A_IP && ip.dst==$DC_IP && winsrepl.repl_cmd==8" \
+		-T fields -e frame.number 2>/dev/null | tail -1)"
+	first="$(tshark -n -r "$PCAP" -d tcp.port==42,winsrepl \
+		-Y "frame.number > ${inf:-0} && ip.src==$DC_IP && ip.dst==$A_IP && winsrepl.repl_cmd" \
+		-T fields -e winsrepl.repl_cmd 2>/dev/null | head -1)"
+	echo "INFORM frame ${inf:-none}, first DC->A request after it: ${first:-none}"
+	case "$first" in
+	0x00000002|2)
+		NOTE="A's INFORM (wrp_push.c, max $max) made the DC pull WRPROBE<00> at once" ;;
+	*)	NOTE="the DC got WRPROBE<00>, but its first request after the INFORM was ${first:-none}, not a Name Records Request"
+		return 1 ;;
+	esac
 }
 
 # a release becomes a tombstone on both sides: WRDCA (owner A) released
@@ -401,13 +447,15 @@ t_pcap_malformed() {
 }
 
 TESTS=(dc.a_pulls_dc dc.dc_pulls_a dc.dc_pushes_a dc.a_pushes_dc
-	dc.restart_a dc.restart_dc dc.release_tombstone pcap.wrepl_malformed)
+	dc.a_push_probe dc.restart_a dc.restart_dc dc.release_tombstone
+	pcap.wrepl_malformed)
 run_one() {
 	case "$1" in
 	dc.a_pulls_dc)		t_a_pulls_dc ;;
 	dc.dc_pulls_a)		t_dc_pulls_a ;;
 	dc.dc_pushes_a)		t_dc_pushes_a ;;
 	dc.a_pushes_dc)		t_a_pushes_dc ;;
+	dc.a_push_probe)	t_a_push_probe ;;
 	dc.release_tombstone)	t_release_tombstone ;;
 	dc.restart_a)		t_restart_a ;;
 	dc.restart_dc)		t_restart_dc ;;
