@@ -143,6 +143,7 @@ struct wrp_server {
 	struct wrp_pusher *pushers;
 	uint32_t push_update_count;	/* 0: never on version changes */
 	bool push_at_startup;
+	bool pushed_at_startup;
 	struct tevent_timer *push_timer;
 	struct wrp_stats stats;
 	struct wrp_push_stats push_stats;
@@ -1534,6 +1535,7 @@ static void wrp_push_check(struct tevent_context *ev,
 	const struct twconf *conf = s->conf;
 	uint64_t cur = wdb_current_version(s->db);
 	uint32_t local = wdb_local_owner(s->db);
+	struct timeval next;
 	uint32_t i;
 
 	s->push_timer = NULL;
@@ -1552,10 +1554,8 @@ static void wrp_push_check(struct tevent_context *ev,
 			wrp_pusher_start(pu, WRW_OP_INFORM, 0, local);
 		}
 	}
-	s->push_timer = tevent_add_timer(ev, s,
-					 tevent_timeval_current_ofs(
-						 WRP_PUSH_CHECK_SECS, 0),
-					 wrp_push_check, s);
+	next = tevent_timeval_current_ofs(WRP_PUSH_CHECK_SECS, 0);
+	s->push_timer = tevent_add_timer(ev, s, next, wrp_push_check, s);
 }
 
 void wrp_set_push(struct wrp_server *s, uint32_t update_count,
@@ -1570,8 +1570,13 @@ static bool wrp_start_pushes(struct wrp_server *s)
 	struct timeval first = tevent_timeval_current_ofs(
 		WRP_PUSH_CHECK_SECS, 0);
 
-	if (s->push_at_startup && !wrp_push_now(s, 0, false)) {
-		TW_NOTICE("wrepl: start-up push: not every partner reached");
+	/* once per process: wrp_reconfigure() comes back here on SIGHUP */
+	if (s->push_at_startup && !s->pushed_at_startup) {
+		s->pushed_at_startup = true;
+		if (!wrp_push_now(s, 0, false)) {
+			TW_NOTICE("wrepl: start-up push: not every partner "
+				  "reached");
+		}
 	}
 	TALLOC_FREE(s->push_timer);
 	if (s->push_update_count == 0) {
