@@ -48,6 +48,8 @@ struct twconf {
 	char *static_file;		/* tdbwins:static file (LMHOSTS) */
 	char *persona_non_grata;	/* tdbwins:persona non grata */
 	char *persona_grata;		/* tdbwins:persona grata */
+	uint32_t push_update_count;	/* tdbwins:push update count, 0 */
+	bool push_at_startup;		/* tdbwins:push at startup, no */
 	uint32_t local_owner;		/* winsdb:local_owner, 0 = first iface */
 
 	/* record lifecycle ([MS-WINSRA] 3.1.6), Samba's wreplsrv: names */

@@ -258,6 +258,10 @@ struct twconf *lpconf_read(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 	if (prot != NULL) {
 		c->protected_names = prot;
 	}
+	c->push_update_count = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "tdbwins", "push update count", 0);
+	c->push_at_startup = lpcfg_parm_bool(lp, NULL, "tdbwins",
+					     "push at startup", false);
 	s = lpcfg_parm_string(lp, NULL, "tdbwins", "persona non grata");
 	c->persona_non_grata = (s != NULL) ? talloc_strdup(c, s) : NULL;
 	s = lpcfg_parm_string(lp, NULL, "tdbwins", "persona grata");

@@ -6,6 +6,7 @@
 #include "twhost.h"
 #include "../../util/twlog.h"
 #include "../../wrepl/wrp_apply.h"
+#include "../../wrepl/wrp_push.h"
 
 /*
  * tdbwins:persona non grata / persona grata: owner lists applied to every
@@ -103,6 +104,8 @@ bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 			*errmsg = talloc_steal(mem_ctx, err);
 			goto done;
 		}
+		wrp_set_push(h->wrp, conf->push_update_count,
+			     conf->push_at_startup);
 		/* pull from pull partners now and every pull interval */
 		ok = wrp_start_pulls(h->wrp);
 		if (!ok) {
@@ -138,6 +141,8 @@ bool twhost_reconfigure(struct twhost *h, struct twconf *conf)
 	}
 	if (h->wrp != NULL) {
 		wrp_reconfigure(h->wrp, conf);
+		wrp_set_push(h->wrp, conf->push_update_count,
+			     conf->push_at_startup);
 	} else if (conf->num_partners > 0) {
 		TW_WARN("reload: replication partners added: restart to "
 			"start the replication service");
