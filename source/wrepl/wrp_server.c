@@ -1561,8 +1561,23 @@ static void wrp_push_check(struct tevent_context *ev,
 void wrp_set_push(struct wrp_server *s, uint32_t update_count,
 		  bool at_startup)
 {
+	struct timeval first;
+
 	s->push_update_count = update_count;
 	s->push_at_startup = at_startup;
+	/* a reload may turn the update count on or off */
+	if (!s->periodic) {
+		return;
+	}
+	if (update_count == 0) {
+		TALLOC_FREE(s->push_timer);
+		return;
+	}
+	if (s->push_timer == NULL) {
+		first = tevent_timeval_current_ofs(WRP_PUSH_CHECK_SECS, 0);
+		s->push_timer = tevent_add_timer(s->ev, s, first,
+						 wrp_push_check, s);
+	}
 }
 
 static bool wrp_start_pushes(struct wrp_server *s)

@@ -65,6 +65,7 @@ done
 IT_EXTRA_CONF="	tdbwins:partners = $DC_IP
 	tdbwins:push partners = $IT_CLIENT_IPS
 	tdbwins:pull interval = 1800
+	tdbwins:push update count = 1
 	wreplsrv:tombstone_interval = 60
 	wreplsrv:scavenging_interval = 10"
 it_server_conf "$SRV"
@@ -322,23 +323,42 @@ t_dc_pushes_a() {
 	NOTE="the DC's INFORM made A pull WRDCD<00>"
 }
 
-# A to D by a push notification: A's push triggers (update count, start-up)
-# are set through wrp_set_push(), which tdbwinsd does not call yet (no
-# smb.conf option is read for them): expected to fail until it does
+# A to D by A's own push (tdbwins:push update count = 1: an INFORM at
+# the next 15-second check after a change).  D pulls every
+# $DC_PULL_INTERVAL s anyway, so what counts is the capture: an INFORM
+# from A after the registration, and D's first request after it a Name
+# Records Request (a pull caused by the notification, not a periodic one,
+# which starts with a map query).
 t_a_pushes_dc() {
-	local n
-	if [ "$CAPTURE" != 1 ]; then
-		NOTE="capture disabled"
-		return 77
+	local addr="${IT_CLIENT_IPS##* }" before inf first i
+	[ "$CAPTURE" = 1 ] || { NOTE="capture disabled"; return 77; }
+	sleep 1
+	before="$(tshark -n -r "$PCAP" -T fields -e frame.number 2>/dev/null | tail -1)"
+	register "$A_IP" "WRPUSHA<00>" "$addr" || { NOTE="registration at A failed"; return 1; }
+	inf=""
+	for i in $(seq 1 25); do
+		inf="$(tshark -n -r "$PCAP" -d tcp.port==42,winsrepl \
+			-Y "frame.number > ${before:-0} && ip.src==$A_IP && ip.dst==$DC_IP && winsrepl.repl_cmd==8" \
+			-T fields -e frame.number 2>/dev/null | head -1)"
+		[ -n "$inf" ] && break
+		sleep 1
+	done
+	[ -n "$inf" ] || { NOTE="A sent the DC no INFORM within 25 s of a change"; return 1; }
+	if ! wait_name "$DC_IP" "WRPUSHA<00>" "$addr" 5; then
+		NOTE="A's INFORM (frame $inf) did not make the DC pull WRPUSHA<00> within 5 s"
+		return 1
 	fi
-	n="$(frames "ip.src==$A_IP && ip.dst==$DC_IP && (winsrepl.repl_cmd==8 || winsrepl.repl_cmd==9)")"
-	echo "notifications A->D: $n"
-	if [ "$n" -gt 0 ]; then
-		NOTE="A sent $n notifications to the DC"
-		return 0
-	fi
-	NOTE="tdbwinsd reads no push option yet (tdbwins:push update count needs lpconf/twconf); A sent no notification"
-	return 78
+	sleep 1
+	first="$(tshark -n -r "$PCAP" -d tcp.port==42,winsrepl \
+		-Y "frame.number > $inf && ip.src==$DC_IP && ip.dst==$A_IP && winsrepl.repl_cmd" \
+		-T fields -e winsrepl.repl_cmd 2>/dev/null | head -1)"
+	echo "INFORM frame $inf, first DC->A request after it: ${first:-none}"
+	case "$first" in
+	0x00000002|2)
+		NOTE="tdbwinsd's INFORM (update count 1) made the DC pull WRPUSHA<00> at once" ;;
+	*)	NOTE="the DC got WRPUSHA<00>, but its first request after A's INFORM was ${first:-none}"
+		return 1 ;;
+	esac
 }
 
 # A's push engine against the DC: an INFORM from A's address with A's
