@@ -82,9 +82,10 @@ struct wrp_push_stats {
  * update_count: push to every push partner after that many version
  * changes of ours (tdbwins:push update count; 0 = never, Samba's
  * pushChangeCount default).  at_startup: push once when
- * wrp_start_pulls() runs (tdbwins:push at startup, Windows' default off).
- * Call before wrp_start_pulls().  twconf has no fields for them yet: the
- * host reads the options and calls this.
+ * wrp_start_pulls() runs (tdbwins:push at startup, Windows' default off;
+ * once per process).  The hosts call this before wrp_start_pulls() and
+ * again after wrp_reconfigure(); a changed update count starts or stops
+ * the periodic check.
  */
 void wrp_set_push(struct wrp_server *s, uint32_t update_count,
 		  bool at_startup);
