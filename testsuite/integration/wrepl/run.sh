@@ -271,6 +271,26 @@ t_assoc_ctx1() {
 	return 1
 }
 
+# smbtorture 4.17's replica and owned tests play partners whose owners are
+# 127.65.65.1 / 127.66.66.1 and whose UPDATE names initiator 0.0.0.0; our
+# decoder refuses loopback and 0.0.0.0 owners by policy (SECURITY.md F.10,
+# docs/wire-wrepl.md), so the partner's first UPDATE is dropped and every
+# check after it fails.  That exact first failure (winsreplication.c:763,
+# the UPDATE's connection closed) is reported as XFAIL until a lab switch
+# for loopback owners and the UPDATE turnaround exist (docs/replication.md);
+# anything else is FAIL.
+t_policy_gap() {
+	local t="$1" lf="$LOGS/$1.subunit" rc=0 first=""
+	t_smbtorture "$t" || rc=$?
+	[ $rc = 1 ] || return $rc
+	first="$(grep -m1 '^WARNING!: ' "$lf" || true)"
+	if [[ "$first" == *"winsreplication.c:763: status was NT_STATUS_CONNECTION_DISCONNECTED, expected NT_STATUS_OK"* ]]; then
+		NOTE="first UPDATE (loopback owners, initiator 0.0.0.0) refused by the address policy; $(grep -c '^WARNING!: ' "$lf" || true) checks fail after it"
+		return 78
+	fi
+	return 1
+}
+
 # nbtclient query against A; prints "NAME ADDRS rcode=N"
 query_a() {
 	it_nbtclient "$CL" --timeout 1 --retries 0 --total-timeout 3 \
@@ -510,6 +530,8 @@ t_pcap_malformed() {
 run_one() {
 	case "$1" in
 	nbt.winsreplication.assoc_ctx1) t_assoc_ctx1 ;;
+	nbt.winsreplication.replica|nbt.winsreplication.owned)
+				t_policy_gap "$1" ;;
 	nbt.*)			t_smbtorture "$1" ;;
 	wrepl.pull_startup)	t_pull_startup ;;
 	wrepl.pull_inform)	t_pull_inform ;;
