@@ -9,7 +9,12 @@
  *   show NAME[#TT]        one record in detail (TT hex, default 20)
  *   versionmap            owner -> highest version held (show versionmap)
  *   count                 records by state
+ *   samba-placeholder DIR create DIR/sam.ldb as an empty tdb if it is not
+ *                         there (what `samba` needs on a host that is not
+ *                         a DC before it starts tdbwins.so)
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -19,6 +24,7 @@
 
 #include <param.h>
 #include <talloc.h>
+#include <tdb.h>
 #include <tevent.h>
 
 #include "../../host/common/lpconf.h"
@@ -117,10 +123,39 @@ static bool parse_name(const char *arg, struct nbn_name *out)
 	return nbn_make(out, buf, (uint8_t)suffix, NULL);
 }
 
+/*
+ * samba opens <private dir>/sam.ldb before it starts any service; on a
+ * dedicated WINS host an empty tdb is enough.  An existing file is never
+ * touched (O_EXCL): it may be a real sam.ldb.
+ */
+static int samba_placeholder(TALLOC_CTX *mem, const char *dir)
+{
+	char *path = talloc_asprintf(mem, "%s/sam.ldb", dir);
+	struct tdb_context *t = NULL;
+
+	if (path == NULL) {
+		return 1;
+	}
+	t = tdb_open(path, 0, TDB_DEFAULT, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (t == NULL) {
+		if (errno == EEXIST) {
+			printf("%s exists: left as it is\n", path);
+			return 0;
+		}
+		fprintf(stderr, "tdbwins-tool: cannot create %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	tdb_close(t);
+	printf("%s created (empty tdb)\n", path);
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: tdbwins-tool [-s SMB.CONF | --database FILE] "
-		   "dump|versions|show NAME[#TT]|versionmap|count\n");
+		   "dump|versions|show NAME[#TT]|versionmap|count\n"
+		   "       tdbwins-tool samba-placeholder PRIVATE_DIR\n");
 }
 
 int main(int argc, char **argv)
@@ -162,6 +197,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind];
+	if (strcmp(cmd, "samba-placeholder") == 0) {
+		if (optind + 1 >= argc) {
+			usage(stderr);
+			return 2;
+		}
+		rc = samba_placeholder(mem, argv[optind + 1]);
+		talloc_free(mem);
+		return rc;
+	}
 	twlog_set_level(TWLOG_ERR);
 	if (dbc.path == NULL) {
 		struct loadparm_context *lp = loadparm_init(mem);

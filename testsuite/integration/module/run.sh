@@ -130,11 +130,8 @@ if [ "$SETUP" = wins ]; then
 $LOG_CONF"
 	it_server_conf "$SRV"
 	# samba opens private/sam.ldb before it starts any service, even with
-	# no service that uses it: an empty tdb is enough
-	"$IT_PYTHON" -c '
-import os, sys, tdb
-t = tdb.Tdb(sys.argv[1], 0, tdb.DEFAULT, os.O_RDWR | os.O_CREAT, 0o600)
-t.close()' "$SRV/private/sam.ldb" \
+	# no service that uses it: the documented step makes an empty tdb
+	"$IT_TOP/build/tdbwins-tool" samba-placeholder "$SRV/private" \
 		|| it_die "cannot create the sam.ldb placeholder"
 else
 	# an AD DC of its own (realm TWIT.TEST) whose nbt and wrepl services
