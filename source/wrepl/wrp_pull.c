@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "wrp_pull.h"
+#include "wrp_stream.h"
 #include "wrp_apply.h"
 #include "../util/twlog.h"
 #include "../util/twutil.h"
@@ -51,11 +52,7 @@ struct wrp_pull_state {
 	size_t out_off;
 	wrp_pull_reply_fn on_reply;	/* NULL: nothing to wait for */
 
-	uint8_t hdr[WRW_LENGTH_FIELD];
-	size_t hdr_have;
-	uint8_t *body;
-	uint32_t body_len;
-	size_t body_have;
+	struct wrp_rd rd;
 
 	struct wrw_owner *todo;
 	uint32_t num_todo;
@@ -229,67 +226,28 @@ static void wrp_pull_read(struct tevent_req *req)
 	struct ingress_wrepl_result res = {};
 	wrp_pull_reply_fn fn = NULL;
 	TALLOC_CTX *tmp = NULL;
-	uint8_t *dst = NULL;
-	size_t want;
-	ssize_t r;
 
-	if (state->body == NULL) {
-		dst = state->hdr + state->hdr_have;
-		want = sizeof(state->hdr) - state->hdr_have;
-	} else {
-		dst = state->body + state->body_have;
-		want = state->body_len - state->body_have;
-	}
-	r = recv(state->fd, dst, want, 0);
-	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-		      errno == EINTR)) {
-		return;
-	}
-	if (r <= 0) {
-		tevent_req_error(req, TWERR_IO);
-		return;
-	}
-	if (state->body == NULL) {
-		uint32_t prefix;
-
-		state->hdr_have += (size_t)r;
-		if (state->hdr_have < sizeof(state->hdr)) {
-			return;
-		}
-		/* the response cap is applied before the buffer exists */
-		if (ingress_tcp42_prefix(state->ig, state->hdr,
-					 sizeof(state->hdr),
-					 INGRESS_WR_PULL_REPLY,
-					 &prefix) != INGRESS_OK) {
-			tevent_req_error(req, TWERR_TOO_LONG);
-			return;
-		}
-		state->body = talloc_array(state, uint8_t, prefix);
-		if (tevent_req_nomem(state->body, req)) {
-			return;
-		}
-		state->body_len = prefix;
-		state->body_have = 0;
-		state->hdr_have = 0;
-		return;
-	}
-	state->body_have += (size_t)r;
-	if (state->body_have < state->body_len) {
-		return;
-	}
 	/*
-	 * The decoded reply lives outside state: a step that ends the
+	 * The decoded reply lives outside state (tmp): a step that ends the
 	 * request may see its caller free state before we get back here.
 	 */
-	tmp = talloc_new(NULL);
-	if (tevent_req_nomem(tmp, req)) {
+	switch (wrp_rd_read(&state->rd, state, state->fd, state->ig,
+			    INGRESS_WR_PULL_REPLY, &tmp, &res)) {
+	case WRP_RD_MORE:
 		return;
+	case WRP_RD_CLOSED:
+		tevent_req_error(req, TWERR_IO);
+		return;
+	case WRP_RD_TOO_LONG:
+		/* the response cap is applied before the buffer exists */
+		tevent_req_error(req, TWERR_TOO_LONG);
+		return;
+	case WRP_RD_NOMEM:
+		tevent_req_oom(req);
+		return;
+	case WRP_RD_PDU:
+		break;
 	}
-	ingress_wrepl(state->ig, tmp, state->body, state->body_len,
-		      INGRESS_WR_PULL_REPLY, &res);
-	TALLOC_FREE(state->body);
-	state->body_len = 0;
-	state->body_have = 0;
 	if (res.verdict != INGRESS_ACCEPT) {
 		TW_INFO("wrepl pull: reply dropped (%s)",
 			ingress_reason_str(res.reason));

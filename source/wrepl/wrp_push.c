@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "wrp_push.h"
+#include "wrp_stream.h"
 #include "../util/twlog.h"
 #include "../util/twutil.h"
 
@@ -46,11 +47,7 @@ struct wrp_push_state {
 	size_t out_len;
 	size_t out_off;
 
-	uint8_t hdr[WRW_LENGTH_FIELD];
-	size_t hdr_have;
-	uint8_t *body;
-	uint32_t body_len;
-	size_t body_have;
+	struct wrp_rd rd;
 };
 
 static void wrp_push_cleanup(struct tevent_req *req,
@@ -299,9 +296,6 @@ static void wrp_push_read(struct tevent_req *req)
 						       struct wrp_push_state);
 	struct ingress_wrepl_result res = {};
 	TALLOC_CTX *tmp = NULL;
-	uint8_t *dst = NULL;
-	size_t want;
-	ssize_t r;
 
 	if (state->step == WRP_PUSH_STOP) {
 		/* the notification is out; the partner went first */
@@ -313,59 +307,22 @@ static void wrp_push_read(struct tevent_req *req)
 		tevent_req_error(req, TWERR_IO);
 		return;
 	}
-	if (state->body == NULL) {
-		dst = state->hdr + state->hdr_have;
-		want = sizeof(state->hdr) - state->hdr_have;
-	} else {
-		dst = state->body + state->body_have;
-		want = state->body_len - state->body_have;
-	}
-	r = recv(state->fd, dst, want, 0);
-	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-		      errno == EINTR)) {
+	switch (wrp_rd_read(&state->rd, state, state->fd, state->ig,
+			    INGRESS_WR_PULL_REPLY, &tmp, &res)) {
+	case WRP_RD_MORE:
 		return;
-	}
-	if (r <= 0) {
+	case WRP_RD_CLOSED:
 		tevent_req_error(req, TWERR_IO);
 		return;
-	}
-	if (state->body == NULL) {
-		uint32_t prefix;
-
-		state->hdr_have += (size_t)r;
-		if (state->hdr_have < sizeof(state->hdr)) {
-			return;
-		}
-		/* the length is judged before the buffer exists */
-		if (ingress_tcp42_prefix(state->ig, state->hdr,
-					 sizeof(state->hdr),
-					 INGRESS_WR_PULL_REPLY,
-					 &prefix) != INGRESS_OK) {
-			tevent_req_error(req, TWERR_TOO_LONG);
-			return;
-		}
-		state->body = talloc_array(state, uint8_t, prefix);
-		if (tevent_req_nomem(state->body, req)) {
-			return;
-		}
-		state->body_len = prefix;
-		state->body_have = 0;
-		state->hdr_have = 0;
+	case WRP_RD_TOO_LONG:
+		tevent_req_error(req, TWERR_TOO_LONG);
 		return;
-	}
-	state->body_have += (size_t)r;
-	if (state->body_have < state->body_len) {
+	case WRP_RD_NOMEM:
+		tevent_req_oom(req);
 		return;
+	case WRP_RD_PDU:
+		break;
 	}
-	tmp = talloc_new(NULL);
-	if (tevent_req_nomem(tmp, req)) {
-		return;
-	}
-	ingress_wrepl(state->ig, tmp, state->body, state->body_len,
-		      INGRESS_WR_PULL_REPLY, &res);
-	TALLOC_FREE(state->body);
-	state->body_len = 0;
-	state->body_have = 0;
 	if (res.verdict != INGRESS_ACCEPT) {
 		TW_INFO("wrepl push: reply dropped (%s)",
 			ingress_reason_str(res.reason));

@@ -1,0 +1,68 @@
+/*
+ * tdbwins — TCP 42 PDU reader for the outbound associations.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+
+#include "wrp_stream.h"
+
+enum wrp_rd_status wrp_rd_read(struct wrp_rd *rd, TALLOC_CTX *owner, int fd,
+			       struct ingress *ig, enum ingress_wr_stage stage,
+			       TALLOC_CTX **pkt_ctx,
+			       struct ingress_wrepl_result *res)
+{
+	uint8_t *dst = NULL;
+	size_t want;
+	ssize_t r;
+
+	*pkt_ctx = NULL;
+	if (rd->body == NULL) {
+		dst = rd->hdr + rd->hdr_have;
+		want = sizeof(rd->hdr) - rd->hdr_have;
+	} else {
+		dst = rd->body + rd->body_have;
+		want = rd->body_len - rd->body_have;
+	}
+	r = recv(fd, dst, want, 0);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR)) {
+		return WRP_RD_MORE;
+	}
+	if (r <= 0) {
+		return WRP_RD_CLOSED;
+	}
+	if (rd->body == NULL) {
+		uint32_t prefix;
+
+		rd->hdr_have += (size_t)r;
+		if (rd->hdr_have < sizeof(rd->hdr)) {
+			return WRP_RD_MORE;
+		}
+		/* the length is judged before the buffer exists */
+		if (ingress_tcp42_prefix(ig, rd->hdr, sizeof(rd->hdr), stage,
+					 &prefix) != INGRESS_OK) {
+			return WRP_RD_TOO_LONG;
+		}
+		rd->body = talloc_array(owner, uint8_t, prefix);
+		if (rd->body == NULL) {
+			return WRP_RD_NOMEM;
+		}
+		rd->body_len = prefix;
+		rd->body_have = 0;
+		rd->hdr_have = 0;
+		return WRP_RD_MORE;
+	}
+	rd->body_have += (size_t)r;
+	if (rd->body_have < rd->body_len) {
+		return WRP_RD_MORE;
+	}
+	*pkt_ctx = talloc_new(NULL);
+	if (*pkt_ctx == NULL) {
+		return WRP_RD_NOMEM;
+	}
+	ingress_wrepl(ig, *pkt_ctx, rd->body, rd->body_len, stage, res);
+	TALLOC_FREE(rd->body);
+	rd->body_len = 0;
+	rd->body_have = 0;
+	return WRP_RD_PDU;
+}

@@ -1,0 +1,43 @@
+/*
+ * tdbwins — reading WINS replication PDUs from a TCP 42 stream, for the
+ * outbound associations (pull and push).  The 4-byte Packet Length is
+ * judged by ingress before the body buffer exists; the body goes through
+ * ingress_wrepl() as a whole.
+ */
+#ifndef TDBWINS_WRP_STREAM_H
+#define TDBWINS_WRP_STREAM_H
+
+#include <stdint.h>
+#include <talloc.h>
+
+#include "../ingress/ingress.h"
+#include "../wire/wrepl.h"
+
+struct wrp_rd {
+	uint8_t hdr[WRW_LENGTH_FIELD];
+	size_t hdr_have;
+	uint8_t *body;			/* talloc child of the reader's owner */
+	uint32_t body_len;
+	size_t body_have;
+};
+
+enum wrp_rd_status {
+	WRP_RD_MORE,		/* nothing complete yet: wait for the socket */
+	WRP_RD_PDU,		/* one PDU judged: see *res, free *pkt_ctx */
+	WRP_RD_CLOSED,		/* EOF or a socket error */
+	WRP_RD_TOO_LONG,	/* the Packet Length was refused */
+	WRP_RD_NOMEM,
+};
+
+/*
+ * One recv() toward the next PDU on fd.  owner holds the body buffer.  On
+ * WRP_RD_PDU the ingress verdict is in *res and the decoded packet lives
+ * on a new context *pkt_ctx (not under owner: a step that ends the request
+ * may free owner while the packet is still in use) that the caller frees.
+ */
+enum wrp_rd_status wrp_rd_read(struct wrp_rd *rd, TALLOC_CTX *owner, int fd,
+			       struct ingress *ig, enum ingress_wr_stage stage,
+			       TALLOC_CTX **pkt_ctx,
+			       struct ingress_wrepl_result *res);
+
+#endif /* TDBWINS_WRP_STREAM_H */
