@@ -42,6 +42,8 @@ struct twconf *twconf_new(TALLOC_CTX *mem_ctx)
 	c->tombstone_interval = 518400;
 	c->tombstone_timeout = 86400;
 	c->scavenging_interval = 0;
+	/* Samba's default, 24 days: Windows VerifyInterval (PROTOCOL.md 2.11) */
+	c->verify_interval = 2073600;
 	c->prepend_1b_to_1c = true;
 	c->burst_handling = false;
 	c->burst_queue = 500;
@@ -193,6 +195,10 @@ char *twconf_check(TALLOC_CTX *mem_ctx, struct twconf *c)
 	    c->tombstone_timeout < 60) {
 		return talloc_strdup(mem_ctx, "wreplsrv renew/tombstone "
 				     "intervals must be >= 60 seconds");
+	}
+	if (c->verify_interval < 60) {
+		return talloc_strdup(mem_ctx, "wreplsrv:verify_interval must "
+				     "be >= 60 seconds");
 	}
 	if (c->scavenging_interval == 0) {
 		c->scavenging_interval = c->renew_interval / 2;

@@ -57,6 +57,7 @@ struct twconf {
 	uint32_t tombstone_interval;	/* wreplsrv:tombstone_interval 518400 */
 	uint32_t tombstone_timeout;	/* wreplsrv:tombstone_timeout 86400 */
 	uint32_t scavenging_interval;	/* wreplsrv:scavenging_interval */
+	uint32_t verify_interval;	/* wreplsrv:verify_interval 2073600 */
 
 	bool prepend_1b_to_1c;		/* nbtd:wins_prepend1Bto1Cqueries */
 	bool burst_handling;		/* tdbwins:burst handling */
@@ -79,6 +80,7 @@ struct twconf {
 	uint32_t wrepl_idle_timeout;	/* tdbwins:wrepl idle timeout 600 */
 	uint32_t wrepl_max_records;	/* tdbwins:wrepl max records 50000 */
 	uint32_t pull_interval;		/* tdbwins:pull interval 1800, 0 off */
+	bool wrepl_lab_addresses;	/* tdbwins:wrepl lab addresses, no */
 
 	char *pid_dir;
 	char *state_dir;

@@ -98,6 +98,7 @@ struct ingress_limits {
 	uint32_t wr_response_max;	/* name records responses we pull */
 	uint32_t wr_max_owners;		/* 1024 */
 	uint32_t wr_max_records;	/* per name records response */
+	bool wr_lab_addresses;		/* tdbwins:wrepl lab addresses */
 };
 
 void ingress_limits_default(struct ingress_limits *l);

@@ -107,6 +107,7 @@ void ingress_wrepl(struct ingress *ig, TALLOC_CTX *mem_ctx,
 	struct wrw_limits lim = {
 		.max_owners = ig->limits.wr_max_owners,
 		.max_records = ig->limits.wr_max_records,
+		.lab_addresses = ig->limits.wr_lab_addresses,
 	};
 	struct wrw_packet *pkt = NULL;
 	enum wrw_mess_type type;

@@ -26,9 +26,10 @@
 #include "../wire/wcur.h"
 #include "wrec_codec.h"
 
-/* RFC 1035 2.3.4 label limit, which the NBNS scope inherits (RFC 1002 4.1) */
-#define WREC_LABEL_MAX 63
-
+/*
+ * No empty label and no NUL.  The 63-byte label limit of UDP 137 is not
+ * applied: a replicated scope is a plain string (wrw_scope_ok()).
+ */
 static bool wrec_scope_bytes_valid(const uint8_t *s, size_t len)
 {
 	size_t label = 0;
@@ -43,9 +44,6 @@ static bool wrec_scope_bytes_valid(const uint8_t *s, size_t len)
 		}
 		if (s[i] != '.') {
 			label++;
-			if (label > WREC_LABEL_MAX) {
-				return false;
-			}
 			continue;
 		}
 		/* leading dot or an empty label between two dots */

@@ -86,6 +86,17 @@ bool wrw_addr_is_unicast(uint32_t ip)
 	return true;
 }
 
+bool wrw_addr_ok(uint32_t ip, bool lab)
+{
+	return wrw_addr_is_unicast(ip) || (lab && (ip >> 24) == 127);
+}
+
+/* The initiator of a notification: a server, or 0.0.0.0 in the lab. */
+static bool wrw_initiator_ok(uint32_t ip, bool lab)
+{
+	return wrw_addr_ok(ip, lab) || (lab && ip == 0);
+}
+
 /*
  * [MS-WINSRA] 2.2.10.1: the name is padded to a 4-byte boundary, and a
  * Name Length that is already a multiple of 4 gets 4 bytes of padding
@@ -100,9 +111,11 @@ static size_t wrw_name_pad(size_t name_len)
 
 /*
  * The scope as carried in a Name Record: the dotted string, written right
- * after the 16 raw bytes.  We accept what an NBNS name could have carried,
- * so every stored name stays encodable on UDP 137: labels of 1..63 bytes,
- * no empty label (no leading, trailing or double dot), no NUL.
+ * after the 16 raw bytes: no NUL, no empty label (no leading, trailing or
+ * double dot).  The 63-byte label limit of UDP 137 is not applied here:
+ * Windows and Samba replicate scopes as plain strings (smbtorture's
+ * replica test sends a 237-byte label).  Such a name can be stored and
+ * replicated, never asked for over NBNS (docs/wire-wrepl.md).
  */
 static bool wrw_scope_ok(const char *s, size_t n)
 {
@@ -121,9 +134,6 @@ static bool wrw_scope_ok(const char *s, size_t n)
 			continue;
 		}
 		label++;
-		if (label > 63) {
-			return false;
-		}
 	}
 	return n == 0 || label > 0;
 }
@@ -285,7 +295,7 @@ static bool dec_owner(struct wrw_dec *d, struct wcur *c, struct wrw_owner *o)
 	 * An owner names a WINS server: never 0.0.0.0 (Samba reads it as
 	 * "ourselves"), broadcast, loopback or multicast (SECURITY.md SA-11).
 	 */
-	if (!wrw_addr_is_unicast(o->addr)) {
+	if (!wrw_addr_ok(o->addr, d->lim.lab_addresses)) {
 		return dec_fail(d, TWERR_BAD_VALUE, WRW_F_ADDRESS);
 	}
 	if (o->type != WRW_OWNER_TYPE) {
@@ -363,7 +373,8 @@ static bool dec_table(struct wrw_dec *d, enum wrw_opcode op)
 	 * and is kept across propagation, so it must name a server.  In a
 	 * Map Response the word is Reserved2 and is not interpreted.
 	 */
-	if (op != WRW_OP_MAP_RESPONSE && !wrw_addr_is_unicast(t->initiator)) {
+	if (op != WRW_OP_MAP_RESPONSE &&
+	    !wrw_initiator_ok(t->initiator, d->lim.lab_addresses)) {
 		return dec_fail(d, TWERR_BAD_VALUE, WRW_F_ADDRESS);
 	}
 	return true;
@@ -404,6 +415,13 @@ static bool dec_record_name(struct wrw_dec *d, struct wcur *nc,
 	}
 	if (term != 0) {
 		return dec_fail(d, TWERR_BAD_NAME, WRW_F_NAME);
+	}
+	/*
+	 * A Name Length of 255 carries 238 scope bytes; Windows 2008 and
+	 * Samba keep 237 of them (the NBNS limit), so do we.
+	 */
+	if (scope_len > WRW_SCOPE_KEEP) {
+		scope_len = WRW_SCOPE_KEEP;
 	}
 	/* checked on our own copy, not on the packet buffer */
 	if (!wrw_scope_ok(name->scope, scope_len)) {
@@ -463,8 +481,8 @@ static bool dec_record_pairs(struct wrw_dec *d, struct wrw_record *r,
 		if (!dec_cursor_ok(d, &list)) {
 			return false;
 		}
-		if (!wrw_addr_is_unicast(r->addrs[i].owner) ||
-		    !wrw_addr_is_unicast(r->addrs[i].ip)) {
+		if (!wrw_addr_ok(r->addrs[i].owner, d->lim.lab_addresses) ||
+		    !wrw_addr_ok(r->addrs[i].ip, d->lim.lab_addresses)) {
 			return dec_fail(d, TWERR_BAD_VALUE, WRW_F_ADDRESS);
 		}
 		/* a member is a set element: the same address twice is junk */
@@ -532,11 +550,14 @@ static bool dec_record(struct wrw_dec *d, struct wrw_record *r, void *parent)
 	r->type = (enum wrec_type)(flags & WRW_FLAG_TYPE_MASK);
 	state = (flags & WRW_FLAG_STATE_MASK) >> WRW_FLAG_STATE_SHIFT;
 	/*
-	 * Released records are never replicated and 3 is undefined
-	 * ([MS-WINSRA] 2.2.10.1, 3.2.5.1): the sender is broken or hostile,
-	 * so the whole message goes.
+	 * 3 is undefined: the sender is broken or hostile, so the whole
+	 * message goes.  Released records are never replicated
+	 * ([MS-WINSRA] 3.2.5.1), yet Samba's server and smbtorture send
+	 * them: decoded and noted; applying ignores them (wrp_apply.c).
 	 */
-	if (state != WREC_ACTIVE && state != WREC_TOMBSTONE) {
+	if (state == WREC_RELEASED) {
+		d->pkt->notes |= WRW_NOTE_RELEASED;
+	} else if (state != WREC_ACTIVE && state != WREC_TOMBSTONE) {
 		return dec_fail(d, TWERR_BAD_VALUE, WRW_F_RECORD);
 	}
 	r->state = (enum wrec_state)state;
@@ -575,7 +596,8 @@ static bool dec_record(struct wrw_dec *d, struct wrw_record *r, void *parent)
 		 * A unique name is a host's address; a normal group keeps
 		 * no members and carries 255.255.255.255 (or anything).
 		 */
-		if (r->type == WREC_UNIQUE && !wrw_addr_is_unicast(r->ip)) {
+		if (r->type == WREC_UNIQUE &&
+		    !wrw_addr_ok(r->ip, d->lim.lab_addresses)) {
 			return dec_fail(d, TWERR_BAD_VALUE, WRW_F_ADDRESS);
 		}
 	}
@@ -783,13 +805,13 @@ static bool len_add(size_t *sum, size_t b)
 	return true;
 }
 
-static bool enc_owner_ok(const struct wrw_owner *o)
+static bool enc_owner_ok(const struct wrw_owner *o, bool lab)
 {
-	return wrw_addr_is_unicast(o->addr);
+	return wrw_addr_ok(o->addr, lab);
 }
 
 static bool enc_table_len(enum wrw_opcode op, const struct wrw_table *t,
-			  size_t *sum)
+			  bool lab, size_t *sum)
 {
 	uint32_t i;
 
@@ -799,11 +821,11 @@ static bool enc_table_len(enum wrw_opcode op, const struct wrw_table *t,
 	if (t->num_owners == 0 && wrw_opcode_is_notify(op)) {
 		return false;
 	}
-	if (wrw_opcode_is_notify(op) && !wrw_addr_is_unicast(t->initiator)) {
+	if (wrw_opcode_is_notify(op) && !wrw_initiator_ok(t->initiator, lab)) {
 		return false;
 	}
 	for (i = 0; i < t->num_owners; i++) {
-		if (!enc_owner_ok(&t->owners[i])) {
+		if (!enc_owner_ok(&t->owners[i], lab)) {
 			return false;
 		}
 		if (!len_add(sum, WRW_OWNER_LEN)) {
@@ -815,7 +837,7 @@ static bool enc_table_len(enum wrw_opcode op, const struct wrw_table *t,
 }
 
 /* Bytes one record takes, or 0 if it must not be sent. */
-static size_t enc_record_len(const struct wrw_record *r)
+static size_t enc_record_len(const struct wrw_record *r, bool lab)
 {
 	size_t name_len;
 	size_t len;
@@ -835,7 +857,7 @@ static size_t enc_record_len(const struct wrw_record *r)
 	len = 4 + name_len + wrw_name_pad(name_len) + 4 + 4 + 8 + 4;
 
 	if ((r->type & 2) == 0) {
-		if (r->type == WREC_UNIQUE && !wrw_addr_is_unicast(r->ip)) {
+		if (r->type == WREC_UNIQUE && !wrw_addr_ok(r->ip, lab)) {
 			return 0;
 		}
 		return len + 4;
@@ -845,8 +867,8 @@ static size_t enc_record_len(const struct wrw_record *r)
 		return 0;
 	}
 	for (i = 0; i < r->num_addrs; i++) {
-		if (!wrw_addr_is_unicast(r->addrs[i].owner) ||
-		    !wrw_addr_is_unicast(r->addrs[i].ip)) {
+		if (!wrw_addr_ok(r->addrs[i].owner, lab) ||
+		    !wrw_addr_ok(r->addrs[i].ip, lab)) {
 			return 0;
 		}
 		for (j = 0; j < i; j++) {
@@ -883,7 +905,7 @@ static size_t enc_body_len(const struct wrw_packet *p)
 	case WRW_OP_MAP_REQUEST:
 		return sum;
 	case WRW_OP_NAMES_REQUEST:
-		if (!enc_owner_ok(&p->names_req)) {
+		if (!enc_owner_ok(&p->names_req, p->lab_addresses)) {
 			return 0;
 		}
 		return WRW_NAMES_REQ_LEN;
@@ -893,7 +915,8 @@ static size_t enc_body_len(const struct wrw_packet *p)
 		}
 		sum += 4;
 		for (i = 0; i < p->names.num_records; i++) {
-			size_t rl = enc_record_len(&p->names.records[i]);
+			size_t rl = enc_record_len(&p->names.records[i],
+						   p->lab_addresses);
 
 			if (rl == 0 || !len_add(&sum, rl)) {
 				return 0;
@@ -905,7 +928,8 @@ static size_t enc_body_len(const struct wrw_packet *p)
 	case WRW_OP_UPDATE2:
 	case WRW_OP_INFORM:
 	case WRW_OP_INFORM2:
-		if (!enc_table_len(p->opcode, &p->table, &sum)) {
+		if (!enc_table_len(p->opcode, &p->table, p->lab_addresses,
+				   &sum)) {
 			return 0;
 		}
 		return sum;

@@ -64,6 +64,7 @@
 #define WRW_NAME_MIN 17		/* 16 raw bytes + terminating NUL */
 #define WRW_NAME_MAX 255	/* W2K+ rejects the whole message above */
 #define WRW_SCOPE_MAX (WRW_NAME_MAX - WRW_NAME_MIN)	/* 238 */
+#define WRW_SCOPE_KEEP 237	/* decoded scopes are cut to this */
 #define WRW_MAX_ADDRS WREC_MAX_ADDRS	/* 25: policy, spec allows 255 */
 
 #define WRW_MAJOR 2		/* the only major version there is */
@@ -118,6 +119,7 @@ enum wrw_opcode {
 #define WRW_NOTE_FLAGS_RESERVED 0x0020	/* Name Record flags bits 8-31 */
 #define WRW_NOTE_GROUP 0x0040		/* Group word >= 2 or != ET */
 #define WRW_NOTE_RESERVED3 0x0080	/* Reserved3 != 0xFFFFFFFF */
+#define WRW_NOTE_RELEASED 0x0100	/* a record in state released */
 
 /*
  * Why a decode failed, precisely enough for ingress to pick its reason
@@ -141,6 +143,7 @@ const char *wrw_fault_str(enum wrw_fault f);
 struct wrw_limits {
 	uint32_t max_owners;	/* per owner table */
 	uint32_t max_records;	/* per Name Records Response */
+	bool lab_addresses;	/* accept 127/8 owners/addresses, see below */
 };
 
 /* Start Request / Start Response body ([MS-WINSRA] 2.2.3, 2.2.4) */
@@ -230,6 +233,7 @@ struct wrw_packet {
 	struct wrw_names names;
 	uint32_t notes;		/* decode: WRW_NOTE_* */
 	uint32_t body_len;	/* decode: bytes after the Packet Length */
+	bool lab_addresses;	/* encode: as wrw_limits.lab_addresses */
 };
 
 /* true for a message that carries an owner table */
@@ -244,6 +248,14 @@ bool wrw_opcode_valid(uint32_t op);
  * 127.0.0.0/8 and 224.0.0.0/4 (SECURITY.md SA-11, F.10).
  */
 bool wrw_addr_is_unicast(uint32_t ip);
+
+/*
+ * wrw_addr_is_unicast(), or with lab set also 127.0.0.0/8: the lab switch
+ * `tdbwins:wrepl lab addresses` (test partners such as smbtorture's use
+ * loopback owners, loopback record addresses and an initiator of 0.0.0.0,
+ * which is then accepted too).  Never set on a production server.
+ */
+bool wrw_addr_ok(uint32_t ip, bool lab);
 
 /*
  * Decode one PDU.  buf/len: the bytes after the 4-byte Packet Length

@@ -652,6 +652,21 @@ static enum twerr wrp_apply_chal_start(struct wdb *db,
  * Carry out everything but a challenge.  listed: the addresses a
  * challenged holder listed (late release demand); NULL otherwise.
  */
+/*
+ * What is stored is kept consistent the way Samba's winsdb does: an
+ * active special group or multihomed record left without members is
+ * released (never served, replaced by anything that comes).
+ */
+static enum twerr wrp_apply_put(struct wdb *db, struct wrec *r,
+				unsigned flags)
+{
+	if (r->state == WREC_ACTIVE && r->num_addrs == 0 &&
+	    (r->type == WREC_SGROUP || r->type == WREC_MHOMED)) {
+		r->state = WREC_RELEASED;
+	}
+	return wdb_put(db, r, flags);
+}
+
 static enum twerr wrp_apply_do(struct wdb *db, const struct wrec *have,
 			       const struct wrec *got, enum wrp_action act,
 			       const uint32_t *listed, uint32_t num_listed,
@@ -673,7 +688,7 @@ static enum twerr wrp_apply_do(struct wdb *db, const struct wrec *have,
 		return TWERR_OK;
 	case WRP_ACT_REPLACE:
 		r = *got;
-		err = wdb_put(db, &r, 0);
+		err = wrp_apply_put(db, &r, 0);
 		wrp_apply_st.replaced++;
 		*stored = true;
 		break;
@@ -685,7 +700,7 @@ static enum twerr wrp_apply_do(struct wdb *db, const struct wrec *have,
 		break;
 	case WRP_ACT_RELEASE_DEMAND:
 		r = *got;
-		err = wdb_put(db, &r, 0);
+		err = wrp_apply_put(db, &r, 0);
 		if (err != TWERR_OK) {
 			break;
 		}
@@ -704,13 +719,13 @@ static enum twerr wrp_apply_do(struct wdb *db, const struct wrec *have,
 		break;
 	case WRP_ACT_SGROUP_MERGE:
 		wrp_apply_sgroup_merge(have, got, local, &r, &own);
-		err = wdb_put(db, &r, own ? WDB_ALLOC_VERSION : 0);
+		err = wrp_apply_put(db, &r, own ? WDB_ALLOC_VERSION : 0);
 		wrp_apply_st.sgroup_merges++;
 		*stored = true;
 		break;
 	case WRP_ACT_MHOMED_MERGE:
 		wrp_apply_mhomed_merge(have, got, local, &r);
-		err = wdb_put(db, &r, 0);
+		err = wrp_apply_put(db, &r, 0);
 		wrp_apply_st.mhomed_merges++;
 		*stored = true;
 		break;
@@ -735,6 +750,15 @@ enum twerr wrp_apply_record(struct wdb *db, const struct twconf *conf,
 
 	*stored = false;
 	wrp_apply_st.received++;
+	/*
+	 * A released record is never replicated ([MS-WINSRA] 3.2.5.1), yet
+	 * Samba sends them: the rules treat it as not active (like a
+	 * tombstone), its owner's word on its own record still replaces
+	 * (rule 1), and a released record is never served to partners.
+	 */
+	if (got->state == WREC_RELEASED) {
+		wrp_apply_st.released_received++;
+	}
 	/*
 	 * SA-11, class 32: a partner never speaks for us (our own records
 	 * come only from our registrations), and owner 0.0.0.0 is not a

@@ -117,6 +117,7 @@ struct wrp_apply_stats {
 	uint64_t refused_persona;	/* owner refused by the persona lists */
 	uint64_t refused_protected;	/* protected name, dynamic replica */
 	uint64_t refused_owner;		/* claims to be ours, or owner 0 */
+	uint64_t released_received;	/* in state released (Samba sends) */
 	uint64_t errors;
 };
 

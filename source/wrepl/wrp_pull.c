@@ -59,6 +59,11 @@ struct wrp_pull_state {
 	uint32_t next;
 	struct wrw_owner cur;
 	struct wrp_pull_result res;
+
+	/* wrp_pull_range_send: no map, records kept instead of applied */
+	bool range_only;
+	struct wrec *got;
+	uint32_t num_got;
 };
 
 static void wrp_pull_cleanup(struct tevent_req *req,
@@ -73,6 +78,8 @@ static void wrp_pull_map_done(struct tevent_req *req,
 static void wrp_pull_next(struct tevent_req *req);
 static void wrp_pull_names_done(struct tevent_req *req,
 				const struct wrw_packet *p);
+static void wrp_pull_keep(struct tevent_req *req, const struct wrw_packet *p,
+			  int64_t now);
 static void wrp_pull_sync_done(struct tevent_req *subreq);
 static void wrp_pull_stop_sent(struct tevent_req *req);
 
@@ -177,10 +184,12 @@ static void wrp_pull_queue(struct tevent_req *req, const struct wrw_packet *p,
 {
 	struct wrp_pull_state *state = tevent_req_data(req,
 						       struct wrp_pull_state);
+	struct wrw_packet q = *p;
 	enum twerr err;
 
+	q.lab_addresses = state->ig->limits.wr_lab_addresses;
 	TALLOC_FREE(state->out);
-	err = wrw_encode_alloc(state, p, &state->out, &state->out_len);
+	err = wrw_encode_alloc(state, &q, &state->out, &state->out_len);
 	if (err != TWERR_OK) {
 		tevent_req_error(req, err);
 		return;
@@ -348,6 +357,10 @@ static void wrp_pull_start_done(struct tevent_req *req,
 		return;
 	}
 	state->peer_handle = p->start.handle;
+	if (state->range_only) {
+		wrp_pull_next(req);
+		return;
+	}
 	q.assoc_handle = state->peer_handle;
 	wrp_pull_queue(req, &q, wrp_pull_map_done);
 }
@@ -445,11 +458,11 @@ static void wrp_pull_next(struct tevent_req *req)
 }
 
 /* The stored form of a replicated record of owner. */
-static void wrp_pull_to_rec(const struct wrw_record *w, uint32_t owner,
-			    int64_t now, const struct twconf *conf,
-			    struct wrec *r)
+void wrp_pull_to_rec(const struct wrw_record *w, uint32_t owner,
+		     int64_t now, const struct twconf *conf, struct wrec *r)
 {
-	int64_t expire = now + WRP_REPLICA_VERIFY_SECS;
+	/* [MS-WINSRA] 3.2.5.4: active replicas live one verify interval */
+	int64_t expire = now + (int64_t)conf->verify_interval;
 	uint8_t i;
 
 	if (w->state == WREC_TOMBSTONE) {
@@ -467,13 +480,17 @@ static void wrp_pull_to_rec(const struct wrw_record *w, uint32_t owner,
 	};
 	switch (w->type) {
 	case WREC_UNIQUE:
+	case WREC_GROUP:
+		/*
+		 * A normal group keeps no members (PROTOCOL.md 2.6) and is
+		 * answered with 255.255.255.255; the one address it came
+		 * with is kept only to be replicated on unchanged (Windows
+		 * sends all ones, Samba the first registrant).
+		 */
 		r->num_addrs = 1;
 		r->addrs[0].ip = w->ip;
 		r->addrs[0].owner = owner;
 		r->addrs[0].expire = expire;
-		return;
-	case WREC_GROUP:
-		/* normal groups keep no members (PROTOCOL.md 2.6) */
 		return;
 	case WREC_SGROUP:
 	case WREC_MHOMED:
@@ -521,6 +538,10 @@ static void wrp_pull_names_done(struct tevent_req *req,
 	}
 	state->res.owners_pulled++;
 	state->res.records_received += p->names.num_records;
+	if (state->range_only) {
+		wrp_pull_keep(req, p, now);
+		return;
+	}
 	for (i = 0; i < p->names.num_records; i++) {
 		struct wrec got = {};
 		bool stored = false;
@@ -540,6 +561,27 @@ static void wrp_pull_names_done(struct tevent_req *req,
 		}
 		state->res.records_applied++;
 	}
+	wrp_pull_next(req);
+}
+
+/* wrp_pull_range_send: the records go to the caller, not the store */
+static void wrp_pull_keep(struct tevent_req *req, const struct wrw_packet *p,
+			  int64_t now)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	uint32_t i;
+
+	state->got = talloc_array(state, struct wrec,
+				  p->names.num_records + 1);
+	if (tevent_req_nomem(state->got, req)) {
+		return;
+	}
+	for (i = 0; i < p->names.num_records; i++) {
+		wrp_pull_to_rec(&p->names.records[i], state->cur.addr, now,
+				state->conf, &state->got[i]);
+	}
+	state->num_got = p->names.num_records;
 	wrp_pull_next(req);
 }
 
@@ -592,4 +634,60 @@ enum twerr wrp_pull_recv(struct tevent_req *req, struct wrp_pull_result *res)
 	}
 	tevent_req_received(req);
 	return ret;
+}
+
+struct tevent_req *wrp_pull_range_send(TALLOC_CTX *mem_ctx,
+				       struct tevent_context *ev,
+				       const struct twconf *conf,
+				       struct wdb *db, struct ingress *ig,
+				       uint32_t partner, uint16_t port,
+				       uint32_t local_ip,
+				       const struct wrw_owner *range)
+{
+	struct tevent_req *req = NULL;
+	struct wrp_pull_state *state = NULL;
+
+	req = wrp_pull_send(mem_ctx, ev, conf, db, ig, partner, port,
+			    local_ip);
+	if (req == NULL) {
+		return NULL;
+	}
+	state = tevent_req_data(req, struct wrp_pull_state);
+	state->range_only = true;
+	if (!tevent_req_is_in_progress(req)) {
+		return req;	/* already failed and posted */
+	}
+	/* SECURITY.md F 10: never our own owner, never unstorable versions */
+	if (range->addr == wdb_local_owner(db) || range->min_version == 0 ||
+	    range->min_version > range->max_version ||
+	    range->max_version > WDB_VERSION_LIMIT) {
+		tevent_req_error(req, TWERR_BAD_VALUE);
+		return tevent_req_post(req, ev);
+	}
+	state->todo = talloc(state, struct wrw_owner);
+	if (tevent_req_nomem(state->todo, req)) {
+		return tevent_req_post(req, ev);
+	}
+	state->todo[0] = *range;
+	state->todo[0].type = WRW_OWNER_TYPE;
+	state->num_todo = 1;
+	return req;
+}
+
+enum twerr wrp_pull_range_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
+			       struct wrec **recs, uint32_t *num)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	struct wrec *got = talloc_move(mem_ctx, &state->got);
+	uint32_t n = state->num_got;
+	enum twerr err = wrp_pull_recv(req, NULL);
+
+	if (err != TWERR_OK) {
+		TALLOC_FREE(got);
+		n = 0;
+	}
+	*recs = got;
+	*num = n;
+	return err;
 }

@@ -34,10 +34,6 @@
 #include "../store/wdb.h"
 #include "../wire/twerr.h"
 
-/* Samba's verify interval (wreplsrv:verify_interval): an active replica
- * is kept this long without being pulled again */
-#define WRP_REPLICA_VERIFY_SECS 2073600
-
 /* a whole cycle, however many owners, ends after this */
 #define WRP_PULL_TIMEOUT_SECS 300
 
@@ -64,6 +60,37 @@ struct tevent_req *wrp_pull_send(TALLOC_CTX *mem_ctx,
  * next batch; res says how far it got.  res may be NULL.
  */
 enum twerr wrp_pull_recv(struct tevent_req *req, struct wrp_pull_result *res);
+
+/*
+ * A received Name Record as a replica of owner (expiry from now), ready
+ * for wrp_apply_record().  Also used by the UPDATE turnaround in
+ * wrp_server.c.
+ */
+struct wrec;
+struct wrw_record;
+void wrp_pull_to_rec(const struct wrw_record *w, uint32_t owner,
+		     int64_t now, const struct twconf *conf, struct wrec *r);
+
+/*
+ * Verification (wrp_verify.c, [MS-WINSRA] 3.2.5.3): the same cycle
+ * without the map, one Name Records Request for range->addr's versions
+ * [range->min_version, range->max_version], nothing applied.  The records
+ * come back as replicas of that owner (expiry from now), in the order
+ * received; a record outside the range refuses the whole response as in
+ * a pull.  TWERR_BAD_VALUE at once for our own owner, an empty range or
+ * versions above WDB_VERSION_LIMIT.
+ */
+struct wrec;
+struct wrw_owner;
+struct tevent_req *wrp_pull_range_send(TALLOC_CTX *mem_ctx,
+				       struct tevent_context *ev,
+				       const struct twconf *conf,
+				       struct wdb *db, struct ingress *ig,
+				       uint32_t partner, uint16_t port,
+				       uint32_t local_ip,
+				       const struct wrw_owner *range);
+enum twerr wrp_pull_range_recv(struct tevent_req *req, TALLOC_CTX *mem_ctx,
+			       struct wrec **recs, uint32_t *num);
 
 /* The interface address to pull from partner with: same subnet first. */
 uint32_t wrp_pull_local_ip(const struct twconf *conf, uint32_t partner);

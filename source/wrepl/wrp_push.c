@@ -56,7 +56,8 @@ static void wrp_push_io(struct tevent_context *ev, struct tevent_fd *fde,
 			uint16_t flags, void *private_data);
 
 enum twerr wrp_push_table(TALLOC_CTX *mem_ctx, struct wdb *db,
-			  uint32_t only_owner, struct wrw_table *table)
+			  uint32_t only_owner, bool lab,
+			  struct wrw_table *table)
 {
 	struct wdb_owner *owners = NULL;
 	size_t num = 0;
@@ -81,7 +82,7 @@ enum twerr wrp_push_table(TALLOC_CTX *mem_ctx, struct wdb *db,
 			continue;
 		}
 		/* what a partner would refuse as an owner is not sent */
-		if (!wrw_addr_is_unicast(owners[i].owner)) {
+		if (!wrw_addr_ok(owners[i].owner, lab)) {
 			continue;
 		}
 		o->addr = owners[i].owner;
@@ -188,10 +189,12 @@ static void wrp_push_queue(struct tevent_req *req, const struct wrw_packet *p,
 {
 	struct wrp_push_state *state = tevent_req_data(req,
 						       struct wrp_push_state);
+	struct wrw_packet q = *p;
 	enum twerr err;
 
+	q.lab_addresses = state->ig->limits.wr_lab_addresses;
 	TALLOC_FREE(state->out);
-	err = wrw_encode_alloc(state, p, &state->out, &state->out_len);
+	err = wrw_encode_alloc(state, &q, &state->out, &state->out_len);
 	if (err != TWERR_OK) {
 		tevent_req_error(req, err);
 		return;

@@ -36,10 +36,11 @@
  * The owner table of a notification: every owner we hold (only_owner 0)
  * or only only_owner ([MS-WINSRA] 3.3.5.1: a forwarded notification
  * names only its initiator).  Owners of refused address classes are left
- * out.  table->owners is a talloc child of mem_ctx.
+ * out (lab: as wrw_addr_ok()).  table->owners is a talloc child of mem_ctx.
  */
 enum twerr wrp_push_table(TALLOC_CTX *mem_ctx, struct wdb *db,
-			  uint32_t only_owner, struct wrw_table *table);
+			  uint32_t only_owner, bool lab,
+			  struct wrw_table *table);
 
 /*
  * Send one notification.  op: WRW_OP_INFORM or WRW_OP_INFORM2.  table is

@@ -34,6 +34,7 @@
 #include "wrp_server.h"
 #include "wrp_pull.h"
 #include "wrp_push.h"
+#include "wrp_apply.h"
 #include "../util/twlog.h"
 #include "../util/twutil.h"
 #include "../wire/wrepl.h"
@@ -94,6 +95,18 @@ struct wrp_conn {
 	size_t out_len;
 	size_t out_off;
 	bool close_after_send;
+
+	/*
+	 * UPDATE/UPDATE2 turnaround (PROTOCOL.md 3.5, Samba): we pull the
+	 * notifier's owners over this connection.  turn != NULL while it
+	 * runs; replies pass ingress at stage PULL_REPLY.
+	 */
+	struct wrw_owner *turn;
+	uint32_t num_turn;
+	uint32_t next_turn;
+	bool turn_propagate;
+	uint32_t turn_initiator;
+	uint32_t turn_applied;
 };
 
 /* the pull side's state for one pull partner */
@@ -162,6 +175,8 @@ static bool wrp_pull_notified(struct wrp_server *s, uint32_t partner,
 			      bool propagate, uint32_t initiator);
 static void wrp_push_forward(struct wrp_server *s, uint32_t initiator,
 			     uint32_t notifier);
+static bool wrp_turn_start(struct wrp_conn *c, const struct wrw_packet *in,
+			   bool propagate);
 
 struct wrp_server *wrp_server_create(TALLOC_CTX *mem_ctx,
 				     struct tevent_context *ev,
@@ -494,11 +509,13 @@ static bool wrp_conn_flush(struct wrp_conn *c)
 /* Queue an encoded PDU and start sending it.  false: c is gone. */
 static bool wrp_conn_send(struct wrp_conn *c, const struct wrw_packet *p)
 {
+	struct wrw_packet q = *p;
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	enum twerr err;
 
-	err = wrw_encode_alloc(c, p, &buf, &len);
+	q.lab_addresses = c->s->ig->limits.wr_lab_addresses;
+	err = wrw_encode_alloc(c, &q, &buf, &len);
 	if (err != TWERR_OK) {
 		TW_ERR("wrepl: cannot encode a reply: %s", twerr_str(err));
 		talloc_free(c);
@@ -630,7 +647,8 @@ static bool wrp_send_map(struct wrp_conn *c)
 		 * An owner address no partner would accept (a loopback local
 		 * owner in a test set-up) is left out rather than sent.
 		 */
-		if (!wrw_addr_is_unicast(owners[i].owner)) {
+		if (!wrw_addr_ok(owners[i].owner,
+				 c->s->ig->limits.wr_lab_addresses)) {
 			continue;
 		}
 		o->addr = owners[i].owner;
@@ -649,7 +667,8 @@ static bool wrp_send_map(struct wrp_conn *c)
 
 /* Convert a stored record; false if it cannot be sent. */
 static bool wrp_rec_to_wire(TALLOC_CTX *mem_ctx, const struct wrec *r,
-			    uint32_t local_owner, struct wrw_record *w)
+			    uint32_t local_owner, bool lab,
+			    struct wrw_record *w)
 {
 	uint8_t i;
 
@@ -664,14 +683,15 @@ static bool wrp_rec_to_wire(TALLOC_CTX *mem_ctx, const struct wrec *r,
 	};
 	switch (r->type) {
 	case WREC_UNIQUE:
-		if (r->num_addrs == 0 || !wrw_addr_is_unicast(r->addrs[0].ip)) {
+		if (r->num_addrs == 0 || !wrw_addr_ok(r->addrs[0].ip, lab)) {
 			return false;
 		}
 		w->ip = r->addrs[0].ip;
 		return true;
 	case WREC_GROUP:
-		/* normal groups keep no members; Windows sends all ones */
-		w->ip = WRP_GROUP_ADDR;
+		/* normal groups keep no members; Windows sends all ones, a
+		 * replica goes on with the address it came with */
+		w->ip = (r->num_addrs > 0) ? r->addrs[0].ip : WRP_GROUP_ADDR;
 		return true;
 	case WREC_SGROUP:
 	case WREC_MHOMED:
@@ -685,8 +705,8 @@ static bool wrp_rec_to_wire(TALLOC_CTX *mem_ctx, const struct wrec *r,
 		return false;
 	}
 	for (i = 0; i < r->num_addrs && i < WRW_MAX_ADDRS; i++) {
-		if (!wrw_addr_is_unicast(r->addrs[i].ip) ||
-		    !wrw_addr_is_unicast(r->addrs[i].owner)) {
+		if (!wrw_addr_ok(r->addrs[i].ip, lab) ||
+		    !wrw_addr_ok(r->addrs[i].owner, lab)) {
 			continue;
 		}
 		w->addrs[w->num_addrs].owner = r->addrs[i].owner;
@@ -742,7 +762,8 @@ static bool wrp_send_names(struct wrp_conn *c, const struct wrw_owner *req)
 	for (i = 0; i < num; i++) {
 		struct wrw_record *w = &p.names.records[p.names.num_records];
 
-		if (!wrp_rec_to_wire(p.names.records, &recs[i], local, w)) {
+		if (!wrp_rec_to_wire(p.names.records, &recs[i], local,
+				     s->ig->limits.wr_lab_addresses, w)) {
 			s->stats.records_skipped++;
 			continue;
 		}
@@ -805,6 +826,136 @@ static void wrp_conn_sync_done(struct tevent_req *req)
 	wrp_send_names(c, &c->pending_req);
 }
 
+/* ---- UPDATE turnaround ---- */
+
+/* Ask for the next owner, or end with a Stop (reason 0).  false: gone. */
+static bool wrp_turn_next(struct wrp_conn *c)
+{
+	struct wrw_packet q = {
+		.mess_type = WRW_REPLICATION,
+		.opcode = WRW_OP_NAMES_REQUEST,
+		.assoc_handle = c->peer_handle,
+	};
+
+	if (c->next_turn < c->num_turn) {
+		q.names_req = c->turn[c->next_turn];
+		return wrp_conn_send(c, &q);
+	}
+	/*
+	 * [MS-WINSRA] 3.3.5.1: forward a propagating notification only
+	 * if it brought records, never back to where it came from.
+	 */
+	if (c->turn_propagate && c->turn_applied > 0) {
+		wrp_push_forward(c->s, c->turn_initiator, c->peer_ip);
+	}
+	TALLOC_FREE(c->turn);
+	return wrp_conn_stop(c, WRW_STOP_NORMAL, true);
+}
+
+static bool wrp_turn_start(struct wrp_conn *c, const struct wrw_packet *in,
+			   bool propagate)
+{
+	struct wrp_server *s = c->s;
+	struct wdb_owner *mine = NULL;
+	uint32_t local = wdb_local_owner(s->db);
+	size_t num = 0;
+	size_t j;
+	uint32_t i;
+	enum twerr err;
+
+	err = wdb_owners(s->db, c, &mine, &num);
+	if (err != TWERR_OK) {
+		return wrp_conn_stop(c, WRW_STOP_ERROR, true);
+	}
+	c->turn = talloc_zero_array(c, struct wrw_owner,
+				    in->table.num_owners + 1);
+	if (c->turn == NULL) {
+		talloc_free(c);
+		return false;
+	}
+	c->num_turn = 0;
+	c->next_turn = 0;
+	c->turn_applied = 0;
+	c->turn_propagate = propagate;
+	c->turn_initiator = in->table.initiator;
+	for (i = 0; i < in->table.num_owners; i++) {
+		const struct wrw_owner *o = &in->table.owners[i];
+		uint64_t have = 0;
+
+		/* SECURITY.md F 10: never our own owner, no absurd versions */
+		if (o->addr == local || o->max_version > WDB_VERSION_LIMIT) {
+			continue;
+		}
+		for (j = 0; j < num; j++) {
+			if (mine[j].owner == o->addr) {
+				have = mine[j].max_version;
+			}
+		}
+		if (o->max_version <= have) {
+			continue;
+		}
+		c->turn[c->num_turn] = (struct wrw_owner) {
+			.addr = o->addr,
+			.min_version = have + 1,
+			.max_version = o->max_version,
+			.type = WRW_OWNER_TYPE,
+		};
+		c->num_turn++;
+	}
+	TALLOC_FREE(mine);
+	c->stage = INGRESS_WR_PULL_REPLY;
+	return wrp_turn_next(c);
+}
+
+/* A Name Records Response on a turned-around connection.  false: gone. */
+static bool wrp_turn_names(struct wrp_conn *c, const struct wrw_packet *p)
+{
+	struct wrp_server *s = c->s;
+	const struct wrw_owner *cur = &c->turn[c->next_turn];
+	int64_t now = tw_now();
+	uint32_t i;
+	char ipb[TW_IPSTR_LEN];
+
+	if (p->mess_type != WRW_REPLICATION ||
+	    p->opcode != WRW_OP_NAMES_RESPONSE ||
+	    p->assoc_handle != c->our_handle) {
+		s->stats.msgs_dropped++;
+		talloc_free(c);
+		return false;
+	}
+	/* class 32: any record outside the range refuses the response */
+	for (i = 0; i < p->names.num_records; i++) {
+		uint64_t v = p->names.records[i].version;
+
+		if (v < cur->min_version || v > cur->max_version) {
+			TW_NOTICE("wrepl: records of %s outside the requested "
+				  "versions: response refused",
+				  tw_ipstr(cur->addr, ipb));
+			return wrp_conn_stop(c, WRW_STOP_ERROR, true);
+		}
+	}
+	for (i = 0; i < p->names.num_records; i++) {
+		struct wrec got;
+		bool stored = false;
+		enum twerr err;
+
+		wrp_pull_to_rec(&p->names.records[i], cur->addr, now,
+				s->conf, &got);
+		err = wrp_apply_record(s->db, s->conf, &got, 0, &stored);
+		if (err != TWERR_OK) {
+			return wrp_conn_stop(c, WRW_STOP_ERROR, true);
+		}
+		if (stored) {
+			c->turn_applied++;
+			s->stats.records_pulled++;
+		} else {
+			s->stats.records_kept++;
+		}
+	}
+	c->next_turn++;
+	return wrp_turn_next(c);
+}
+
 static bool wrp_handle_replication(struct wrp_conn *c,
 				   const struct twconf_partner *partner,
 				   const struct wrw_packet *in)
@@ -862,20 +1013,20 @@ static bool wrp_handle_replication(struct wrp_conn *c,
 		}
 		TW_INFO("wrepl: update notification from %s: pulling",
 			tw_ipstr(c->peer_ip, ipb));
-		wrp_pull_notified(s, c->peer_ip, propagate,
-				  in->table.initiator);
 		if (in->opcode == WRW_OP_INFORM ||
 		    in->opcode == WRW_OP_INFORM2) {
+			wrp_pull_notified(s, c->peer_ip, propagate,
+					  in->table.initiator);
 			/* no reply is expected to an INFORM */
 			wrp_conn_arm(c);
 			return true;
 		}
 		/*
 		 * UPDATE expects us to pull over this very connection
-		 * (Samba turns it around); we pull over our own connection
-		 * instead, so this association ends normally.
+		 * (Samba turns it around): Name Records Requests for the
+		 * owners it names that we are behind on, then a Stop.
 		 */
-		return wrp_conn_stop(c, WRW_STOP_NORMAL, true);
+		return wrp_turn_start(c, in, propagate);
 	case WRW_OP_MAP_RESPONSE:
 	case WRW_OP_NAMES_RESPONSE:
 		break;
@@ -924,6 +1075,20 @@ static bool wrp_conn_message(struct wrp_conn *c, const uint8_t *buf,
 		return false;
 	}
 	wrp_conn_arm(c);
+
+	if (c->turn != NULL) {
+		/* a Stop from the partner ends it like anywhere else */
+		if (res.pkt->mess_type == WRW_STOP_REQUEST) {
+			s->stats.stops_in++;
+			talloc_free(c);
+			return false;
+		}
+		alive = wrp_turn_names(c, res.pkt);
+		if (alive) {
+			talloc_free(tmp);
+		}
+		return alive;
+	}
 
 	switch (res.pkt->mess_type) {
 	case WRW_START_REQUEST:
@@ -1428,7 +1593,8 @@ static bool wrp_pusher_start(struct wrp_pusher *pu, enum wrw_opcode op,
 	if (tmp == NULL) {
 		return false;
 	}
-	err = wrp_push_table(tmp, s->db, only_owner, &table);
+	err = wrp_push_table(tmp, s->db, only_owner,
+			     s->ig->limits.wr_lab_addresses, &table);
 	if (err != TWERR_OK) {
 		TW_ERR("wrepl: owner table for a push: %s", twerr_str(err));
 		talloc_free(tmp);

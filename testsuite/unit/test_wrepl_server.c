@@ -969,6 +969,55 @@ static void test_names(void **state)
 
 /* Roles: a partner we only pull from may not query our records; it may
  * notify.  A push-only partner may not notify. */
+/*
+ * The partner's side of an UPDATE turnaround: expect our Name Records
+ * Request on fd (carrying the partner's handle ours, versions min..max),
+ * answer with one unique record TURNED<20> of version version, expect a
+ * Stop of reason.
+ */
+static void update_turnaround(struct tctx *t, int fd, uint32_t h,
+			      uint32_t ours, uint32_t min, uint32_t max,
+			      uint32_t version, uint32_t reason)
+{
+	uint8_t buf[256];
+	uint8_t resp[72] = {
+		0x00, 0x00, 0x00, 0x44,	/* 68 */
+		0x00, 0x00, 0x78, 0x00,
+		0x00, 0x00, 0x00, 0x00,	/* handle */
+		0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, 0x03,	/* Name Records Response */
+		0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x11,	/* Name Length 17 */
+		'T', 'U', 'R', 'N', 'E', 'D', ' ', ' ',
+		' ', ' ', ' ', ' ', ' ', ' ', ' ', 0x20,
+		0x00, 0x00, 0x00, 0x00,	/* NUL, pad 3 */
+		0x00, 0x00, 0x00, 0x60,	/* unique, active, H */
+		0x00, 0x00, 0x00, 0x00,	/* group word */
+		0x00, 0x00, 0x00, 0x00,	/* version hi */
+		0x00, 0x00, 0x00, 0x00,	/* version lo */
+		0xc6, 0x12, 0x02, 0x63,	/* 198.18.2.99 */
+		0xff, 0xff, 0xff, 0xff,
+	};
+	ssize_t n;
+
+	n = recv_pdu(t, fd, buf, sizeof(buf));
+	assert_int_equal(n, 40);
+	assert_int_equal(get_be32(buf + 4), ours);
+	assert_int_equal(get_be32(buf + 8), WRW_REPLICATION);
+	assert_int_equal(get_be32(buf + 12), WRW_OP_NAMES_REQUEST);
+	assert_int_equal(get_be32(buf + 16), 0xc61202ca);
+	assert_int_equal(get_be32(buf + 24), max);	/* max lo */
+	assert_int_equal(get_be32(buf + 32), min);	/* min lo */
+	put_be32(resp + 8, h);
+	put_be32(resp + 60, version);
+	send_all(fd, resp, sizeof(resp));
+	n = recv_pdu(t, fd, buf, sizeof(buf));
+	assert_int_equal(n, 40);
+	assert_int_equal(get_be32(buf + 8), WRW_STOP_REQUEST);
+	assert_int_equal(get_be32(buf + 12), reason);
+	assert_true(closed_quietly(t, fd));
+}
+
 static void test_roles(void **state)
 {
 	struct tctx *t = *state;
@@ -1015,14 +1064,28 @@ static void test_roles(void **state)
 		send_all(fd, inform, sizeof(inform));
 		assert_false(wait_readable(t, fd, 200));
 		assert_int_equal(wrp_get_stats(t->srv)->notifications, 1);
-		/* UPDATE: pulling is not implemented: a normal Stop */
+		/*
+		 * UPDATE turns the connection around: we ask for what we
+		 * lack of the owner it names (versions 1..9), apply the
+		 * answer and end with a normal Stop.
+		 */
 		inform[19] = WRW_OP_UPDATE;
 		send_all(fd, inform, sizeof(inform));
-		n = recv_pdu(t, fd, buf, sizeof(buf));
-		assert_int_equal(n, 40);
-		assert_int_equal(get_be32(buf + 12), WRW_STOP_NORMAL);
-		assert_true(closed_quietly(t, fd));
+		update_turnaround(t, fd, h, 6, 1, 9, 5, WRW_STOP_NORMAL);
+		expect_owner(t->db, "TURNED", 0xc61202ca, WREC_UNIQUE);
 		close(fd);
+
+		/* class 32: a record outside the asked range: Stop 4 */
+		connect_pair(t, PULL_ONLY, &fd, &ok);
+		assert_true(ok);
+		h = associate(t, fd, 8);
+		put_be32(inform + 8, h);
+		put_be32(inform + 32, 20);	/* max version 20 */
+		send_all(fd, inform, sizeof(inform));
+		/* we hold version 5 now: only 6..20 is asked for */
+		update_turnaround(t, fd, h, 8, 6, 20, 21, WRW_STOP_ERROR);
+		close(fd);
+		put_be32(inform + 32, 9);
 
 		/* a push-only partner may not notify */
 		t->conf->partners[1].pull = false;

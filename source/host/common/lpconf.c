@@ -182,6 +182,9 @@ static bool lpconf_partners(TALLOC_CTX *mem_ctx, struct twconf *c,
 		c->wrepl_max_records);
 	c->pull_interval = (uint32_t)lpcfg_parm_ulong(
 		lp, NULL, "tdbwins", "pull interval", c->pull_interval);
+	/* test partners only (smbtorture): docs/replication.md */
+	c->wrepl_lab_addresses = lpcfg_parm_bool(
+		lp, NULL, "tdbwins", "wrepl lab addresses", false);
 	return true;
 }
 
@@ -293,6 +296,8 @@ struct twconf *lpconf_read(TALLOC_CTX *mem_ctx, struct loadparm_context *lp,
 		c->tombstone_timeout);
 	c->scavenging_interval = (uint32_t)lpcfg_parm_ulong(
 		lp, NULL, "wreplsrv", "scavenging_interval", 0);
+	c->verify_interval = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "wreplsrv", "verify_interval", c->verify_interval);
 	c->prepend_1b_to_1c = lpcfg_parm_bool(
 		lp, NULL, "nbtd", "wins_prepend1Bto1Cqueries", true);
 	c->burst_handling = lpcfg_parm_bool(lp, NULL, "tdbwins",

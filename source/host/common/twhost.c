@@ -37,6 +37,44 @@ static bool twhost_persona(const struct twconf *conf, TALLOC_CTX *mem_ctx,
 	return wrp_apply_set_persona(png, npng, pg, npg);
 }
 
+/*
+ * WINS replication (TCP 42) only when partners are configured: every
+ * other peer would be refused anyway (docs/replication.md).  At start-up,
+ * and on a reload that lists the first partners.
+ */
+static bool twhost_start_wrepl(struct twhost *h, struct twconf *conf,
+			       TALLOC_CTX *err_ctx, char **errmsg)
+{
+	char *err = NULL;
+	bool ok;
+
+	if (conf->num_partners == 0) {
+		return true;
+	}
+	h->wrp = wrp_server_create(h, h->ev, conf, h->db, &h->ig);
+	if (h->wrp == NULL) {
+		*errmsg = talloc_strdup(err_ctx, "out of memory");
+		return false;
+	}
+	ok = wrp_listen(h->wrp, h, &err);
+	if (!ok) {
+		*errmsg = talloc_steal(err_ctx, err);
+		TALLOC_FREE(h->wrp);
+		return false;
+	}
+	wrp_set_push(h->wrp, conf->push_update_count, conf->push_at_startup);
+	/* pull from pull partners now and every pull interval */
+	ok = wrp_start_pulls(h->wrp);
+	if (!ok) {
+		*errmsg = talloc_strdup(err_ctx, "out of memory");
+		TALLOC_FREE(h->wrp);
+		return false;
+	}
+	TW_NOTICE("WINS replication on port %u with %u partners",
+		  conf->wrepl_port, conf->num_partners);
+	return true;
+}
+
 bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		  struct twconf *conf, struct twhost **out, char **errmsg)
 {
@@ -56,6 +94,7 @@ bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	h->ev = ev;
 	h->conf = conf;
 	ingress_init(&h->ig);
+	h->ig.limits.wr_lab_addresses = conf->wrepl_lab_addresses;
 
 	dbc.path = conf->db_path;
 	dbc.local_owner = conf->local_owner;
@@ -91,28 +130,9 @@ bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 	if (!ok) {
 		goto done;
 	}
-	/* WINS replication (TCP 42) only when partners are configured:
-	 * every other peer would be refused anyway (docs/replication.md) */
-	if (conf->num_partners > 0) {
-		h->wrp = wrp_server_create(h, ev, conf, h->db, &h->ig);
-		if (h->wrp == NULL) {
-			ok = false;
-			goto done;
-		}
-		ok = wrp_listen(h->wrp, h, &err);
-		if (!ok) {
-			*errmsg = talloc_steal(mem_ctx, err);
-			goto done;
-		}
-		wrp_set_push(h->wrp, conf->push_update_count,
-			     conf->push_at_startup);
-		/* pull from pull partners now and every pull interval */
-		ok = wrp_start_pulls(h->wrp);
-		if (!ok) {
-			goto done;
-		}
-		TW_NOTICE("WINS replication on port %u with %u partners",
-			  conf->wrepl_port, conf->num_partners);
+	ok = twhost_start_wrepl(h, conf, mem_ctx, errmsg);
+	if (!ok) {
+		goto done;
 	}
 	*out = h;
 	h = NULL;
@@ -139,13 +159,24 @@ bool twhost_reconfigure(struct twhost *h, struct twconf *conf)
 	if (!ok) {
 		return false;
 	}
+	h->ig.limits.wr_lab_addresses = conf->wrepl_lab_addresses;
 	if (h->wrp != NULL) {
+		if (conf->wrepl_port != h->conf->wrepl_port) {
+			TW_WARN("reload: tdbwins:wrepl port changed: restart "
+				"to listen on the new port");
+		}
 		wrp_reconfigure(h->wrp, conf);
 		wrp_set_push(h->wrp, conf->push_update_count,
 			     conf->push_at_startup);
 	} else if (conf->num_partners > 0) {
-		TW_WARN("reload: replication partners added: restart to "
-			"start the replication service");
+		/* the first partners: the replication service starts now */
+		ok = twhost_start_wrepl(h, conf, h, &err);
+		if (!ok) {
+			TW_ERR("reload: replication service: %s",
+			       err != NULL ? err : "cannot start");
+			talloc_free(err);
+			return false;
+		}
 	}
 	h->conf = conf;
 	return true;
