@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "nbns_private.h"
+#include "../util/twlist.h"
 #include "../util/twutil.h"
 
 struct nbns_probe {
@@ -24,6 +25,9 @@ struct nbns_probe {
 	bool answered;
 	bool held;
 };
+
+/* s->probes: every probe of every challenge in flight */
+TWLIST_FUNCS(nbns_probe_list, struct nbns_probe, prev, next)
 
 struct nbns_challenge_state {
 	struct nbns_server *s;
@@ -43,23 +47,6 @@ static int nbns_challenge_state_destructor(struct nbns_challenge_state *st);
 static void nbns_challenge_timer(struct tevent_context *ev,
 				 struct tevent_timer *te, struct timeval now,
 				 void *private_data);
-
-static int nbns_probe_destructor(struct nbns_probe *p)
-{
-	struct nbns_server *s = p->s;
-
-	if (p->prev != NULL) {
-		p->prev->next = p->next;
-	} else if (s->probes == p) {
-		s->probes = p->next;
-	}
-	if (p->next != NULL) {
-		p->next->prev = p->prev;
-	}
-	p->prev = NULL;
-	p->next = NULL;
-	return 0;
-}
 
 struct tevent_req *nbns_challenge_send(TALLOC_CTX *mem_ctx,
 				       struct nbns_server *s,
@@ -93,11 +80,7 @@ struct tevent_req *nbns_challenge_send(TALLOC_CTX *mem_ctx,
 		p->trn_id = tw_random16();
 		/* array members cannot carry destructors: link by hand and
 		 * unlink in the state destructor below */
-		p->next = s->probes;
-		if (s->probes != NULL) {
-			s->probes->prev = p;
-		}
-		s->probes = p;
+		nbns_probe_list_link(&s->probes, p);
 	}
 	state->num = num;
 	state->open = num;
@@ -116,7 +99,7 @@ static int nbns_challenge_state_destructor(struct nbns_challenge_state *st)
 	uint32_t i;
 
 	for (i = 0; i < st->num; i++) {
-		nbns_probe_destructor(&st->probes[i]);
+		nbns_probe_list_unlink(&st->s->probes, &st->probes[i]);
 	}
 	return 0;
 }

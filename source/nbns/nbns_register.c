@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "nbns_private.h"
+#include "../util/twlist.h"
 #include "../util/twutil.h"
 
 struct nbns_reg {
@@ -33,6 +34,9 @@ struct nbns_reg {
 	bool committing;
 };
 
+/* s->regs: registrations waiting for their challenge */
+TWLIST_FUNCS(nbns_reg_list, struct nbns_reg, prev, next)
+
 static void nbns_reg_synced(struct tevent_req *subreq);
 static void nbns_reg_hook_done(struct tevent_req *subreq);
 static void nbns_reg_challenged(struct tevent_req *subreq);
@@ -42,14 +46,7 @@ static int nbns_reg_destructor(struct nbns_reg *r)
 	struct nbns_server *s = r->s;
 
 	if (r->listed_in_regs) {
-		if (r->prev != NULL) {
-			r->prev->next = r->next;
-		} else {
-			s->regs = r->next;
-		}
-		if (r->next != NULL) {
-			r->next->prev = r->prev;
-		}
+		nbns_reg_list_unlink(&s->regs, r);
 		s->num_challenging--;
 		r->listed_in_regs = false;
 	}
@@ -314,11 +311,7 @@ static void nbns_reg_challenge(struct nbns_reg *r, const struct wrec *have)
 		return;
 	}
 	tevent_req_set_callback(subreq, nbns_reg_challenged, r);
-	r->next = s->regs;
-	if (s->regs != NULL) {
-		s->regs->prev = r;
-	}
-	s->regs = r;
+	nbns_reg_list_link(&s->regs, r);
 	r->listed_in_regs = true;
 	s->num_challenging++;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "wnet.h"
+#include "../util/twlist.h"
 #include "../util/twlog.h"
 #include "../util/twutil.h"
 
@@ -63,6 +64,9 @@ struct wnet_conn {
 	uint8_t *out;
 	size_t out_len;
 };
+
+/* wnet.conns: every open TCP 137 connection */
+TWLIST_FUNCS(wnet_conn_list, struct wnet_conn, prev, next)
 
 struct wnet {
 	struct tevent_context *ev;
@@ -264,14 +268,7 @@ static int wnet_conn_destructor(struct wnet_conn *c)
 {
 	struct wnet *n = c->n;
 
-	if (c->prev != NULL) {
-		c->prev->next = c->next;
-	} else {
-		n->conns = c->next;
-	}
-	if (c->next != NULL) {
-		c->next->prev = c->prev;
-	}
+	wnet_conn_list_unlink(&n->conns, c);
 	n->num_conns--;
 	TALLOC_FREE(c->fde);
 	if (c->fd != -1) {
@@ -342,11 +339,7 @@ static void wnet_tcp_accept(struct tevent_context *ev, struct tevent_fd *fde,
 	c->peer_port = ntohs(from.sin_port);
 	c->local_ip = t->ip;
 	c->in_need = 2;
-	c->next = n->conns;
-	if (n->conns != NULL) {
-		n->conns->prev = c;
-	}
-	n->conns = c;
+	wnet_conn_list_link(&n->conns, c);
 	n->num_conns++;
 	talloc_set_destructor(c, wnet_conn_destructor);
 	c->fde = tevent_add_fd(n->ev, c, fd, TEVENT_FD_READ, wnet_conn_io, c);
