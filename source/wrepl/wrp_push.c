@@ -130,11 +130,20 @@ struct tevent_req *wrp_push_send(TALLOC_CTX *mem_ctx,
 		tevent_req_error(req, TWERR_BAD_OPCODE);
 		return tevent_req_post(req, ev);
 	}
+	/*
+	 * wrw_encode() refuses a notification without owners ([MS-WINSRA]
+	 * 2.2.11): say so before connecting, not after the Start exchange.
+	 */
+	if (table->num_owners == 0 || table->owners == NULL) {
+		tevent_req_error(req, TWERR_BAD_VALUE);
+		return tevent_req_post(req, ev);
+	}
 	state->table.initiator = table->initiator;
 	state->table.num_owners = table->num_owners;
+	/* exactly num_owners: the caller's array may hold no more */
 	state->table.owners = talloc_memdup(state, table->owners,
 					    sizeof(struct wrw_owner) *
-					    (table->num_owners + 1));
+					    table->num_owners);
 	if (tevent_req_nomem(state->table.owners, req)) {
 		return tevent_req_post(req, ev);
 	}
