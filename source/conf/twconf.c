@@ -42,7 +42,7 @@ struct twconf *twconf_new(TALLOC_CTX *mem_ctx)
 	c->tombstone_interval = 518400;
 	c->tombstone_timeout = 86400;
 	c->scavenging_interval = 0;
-	/* Samba's default, 24 days: Windows VerifyInterval (PROTOCOL.md 2.11) */
+	/* Samba's default, 24 days, as Windows (PROTOCOL.md 2.11) */
 	c->verify_interval = 2073600;
 	c->prepend_1b_to_1c = true;
 	c->burst_handling = false;

@@ -6,10 +6,11 @@
  *   released --(tombstone interval)--> tombstone (new version: replicates)
  *   tombstone --(tombstone timeout)--> deleted
  *
- * Replicas only lose their tombstones here; verifying active replicas
- * against their owner belongs to replication.  Our own names are refreshed
- * before they could expire.  One pass changes at most NBNS_SCAVENGE_BUDGET
- * records and continues on the next run.
+ * Replicas only lose their tombstones, and their released records (Samba
+ * sends those; stored, never served) once expired; verifying active
+ * replicas against their owner is replication's (wrp_verify.c).  Our own
+ * names are refreshed before they could expire.  One pass changes at most
+ * NBNS_SCAVENGE_BUDGET records and continues on the next run.
  */
 #include <string.h>
 
@@ -41,7 +42,8 @@ static bool nbns_scavenge_one(const struct wrec *rec, void *private_data)
 		return true;
 	}
 	if (rec->owner != w->local) {
-		if (rec->state == WREC_TOMBSTONE && rec->expire <= w->now) {
+		/* released replicas are never asked about: just dropped */
+		if (rec->state != WREC_ACTIVE && rec->expire <= w->now) {
 			n.num_addrs = 0xff;	/* marks "delete" */
 			changed = true;
 		}

@@ -7,6 +7,7 @@
 #include "../../util/twlog.h"
 #include "../../wrepl/wrp_apply.h"
 #include "../../wrepl/wrp_push.h"
+#include "../../wrepl/wrp_verify.h"
 
 /*
  * tdbwins:persona non grata / persona grata: owner lists applied to every
@@ -65,6 +66,13 @@ static bool twhost_start_wrepl(struct twhost *h, struct twconf *conf,
 	wrp_set_push(h->wrp, conf->push_update_count, conf->push_at_startup);
 	/* pull from pull partners now and every pull interval */
 	ok = wrp_start_pulls(h->wrp);
+	if (!ok) {
+		*errmsg = talloc_strdup(err_ctx, "out of memory");
+		TALLOC_FREE(h->wrp);
+		return false;
+	}
+	/* and ask owners about replicas past their verify interval */
+	ok = wrp_verify_start(h->wrp, h->ev, conf, h->db, &h->ig);
 	if (!ok) {
 		*errmsg = talloc_strdup(err_ctx, "out of memory");
 		TALLOC_FREE(h->wrp);
