@@ -8,7 +8,10 @@
  * if it comes from the challenged address and port 137, carries our
  * transaction id, is a query response and names the same name (SA-9,
  * MS-14); anything else is ignored and counted.  The challenge goes only to
- * the record's addresses, never to the requester (SA-8).
+ * the record's addresses, never to the requester (SA-8).  The first
+ * answer ends the challenge (positive: the name is held and the answer
+ * lists the holder's addresses; negative: released); when no address
+ * answers, it ends after the last retry (released).
  */
 #include <string.h>
 
@@ -157,7 +160,8 @@ static void nbns_challenge_timer(struct tevent_context *ev,
 	struct nbns_challenge_state *state =
 		tevent_req_data(req, struct nbns_challenge_state);
 
-	if (state->open == 0) {
+	/* settled by a positive answer, or every probe answered */
+	if (state->open == 0 || !tevent_req_is_in_progress(req)) {
 		return;
 	}
 	if (state->rounds_left > 0) {
@@ -227,10 +231,16 @@ void nbns_challenge_input(struct nbns_server *s, const struct nbns_src *src,
 	} else {
 		s->stats.challenge_negative++;
 	}
-	if (state->open == 0) {
-		req = p->req;
-		tevent_req_done(req);
-	}
+	/*
+	 * The first answer settles it: the addresses of a record are one
+	 * host's (unique or multihomed), and the host says whether it
+	 * holds the name, listing its addresses if it does.  Samba asks the
+	 * addresses one after another and stops at the first answer; only
+	 * silence moves on.  Waiting for the other addresses would only
+	 * delay the outcome by their timeouts.
+	 */
+	req = p->req;
+	tevent_req_done(req);
 }
 
 bool nbns_challenge_recv(struct tevent_req *req, bool *held,

@@ -17,6 +17,7 @@
 #include "wrp_apply.h"
 #include "wrp_pull.h"
 #include "../nbns/nbns_private.h"
+#include "../util/twlist.h"
 #include "../util/twlog.h"
 #include "../util/twutil.h"
 
@@ -612,25 +613,16 @@ static void wrp_release_demand(const struct wrec *old, const uint32_t *ips,
 			.port = 137,
 			.local_ip = wrp_pull_local_ip(s->conf, ips[i]),
 		};
+		char nb[NBN_PRINT_MAX];
+		char ipb[TW_IPSTR_LEN];
+
+		TW_INFO("wrepl apply: release demand for %s to %s",
+			nbn_print(&old->name, nb, sizeof(nb)),
+			tw_ipstr(ips[i], ipb));
 
 		nbns_send_packet(s, &to, &p);
 		wrp_apply_st.release_demands++;
 	}
-}
-
-/* our addresses of old that are not in keep (keep may be NULL) */
-static uint32_t wrp_stale_ips(const struct wrec *old, const uint32_t *keep,
-			      uint32_t num_keep, uint32_t *out)
-{
-	uint32_t n = 0;
-	uint8_t i;
-
-	for (i = 0; i < old->num_addrs; i++) {
-		if (!wrp_ip_listed(keep, num_keep, old->addrs[i].ip)) {
-			out[n++] = old->addrs[i].ip;
-		}
-	}
-	return n;
 }
 
 static void wrp_rec_ips(const struct wrec *r, uint32_t *out, uint32_t *num)
@@ -649,10 +641,6 @@ static enum twerr wrp_apply_chal_start(struct wdb *db,
 				       const struct wrec *got);
 
 /*
- * Carry out everything but a challenge.  listed: the addresses a
- * challenged holder listed (late release demand); NULL otherwise.
- */
-/*
  * What is stored is kept consistent the way Samba's winsdb does: an
  * active special group or multihomed record left without members is
  * released (never served, replaced by anything that comes).
@@ -667,6 +655,11 @@ static enum twerr wrp_apply_put(struct wdb *db, struct wrec *r,
 	return wdb_put(db, r, flags);
 }
 
+/*
+ * Carry out everything but a challenge.  listed: the addresses a
+ * challenged holder listed (late release demand); NULL otherwise.
+ */
+
 static enum twerr wrp_apply_do(struct wdb *db, const struct wrec *have,
 			       const struct wrec *got, enum wrp_action act,
 			       const uint32_t *listed, uint32_t num_listed,
@@ -675,7 +668,6 @@ static enum twerr wrp_apply_do(struct wdb *db, const struct wrec *have,
 	uint32_t local = wdb_local_owner(db);
 	struct wrec r = {};
 	uint32_t ips[WREC_MAX_ADDRS];
-	uint32_t got_ips[WREC_MAX_ADDRS];
 	uint32_t n = 0;
 	bool own = false;
 	enum twerr err = TWERR_OK;
@@ -706,9 +698,12 @@ static enum twerr wrp_apply_do(struct wdb *db, const struct wrec *have,
 		}
 		*stored = true;
 		wrp_apply_st.replaced++;
-		/* our old addresses the new record does not carry */
-		wrp_rec_ips(got, got_ips, &n);
-		n = wrp_stale_ips(have, got_ips, n, ips);
+		/*
+		 * every holder of our old record: its registration is void
+		 * even where the group lists the same address (Samba does
+		 * the same; smbtorture's _MA_SA_SI_R waits for it)
+		 */
+		wrp_rec_ips(have, ips, &n);
 		wrp_release_demand(have, ips, n);
 		break;
 	case WRP_ACT_LATE_RELEASE_DEMAND:
@@ -804,24 +799,45 @@ struct wrp_apply_chal {
 	struct wdb *db;
 	struct wrec have;
 	struct wrec got;
+	uint32_t ips[WREC_MAX_ADDRS];
+	uint32_t num_ips;
+	uint32_t local_ip;
 };
+
+TWLIST_FUNCS(wrp_apply_chal_list, struct wrp_apply_chal, prev, next)
 
 static void wrp_apply_chal_done(struct tevent_req *subreq);
 
 static int wrp_apply_chal_destructor(struct wrp_apply_chal *c)
 {
-	struct wrp_apply_link *l = c->link;
-
-	if (c->prev != NULL) {
-		c->prev->next = c->next;
-	} else {
-		l->chals = c->next;
-	}
-	if (c->next != NULL) {
-		c->next->prev = c->prev;
-	}
-	l->num_chals--;
+	wrp_apply_chal_list_unlink(&c->link->chals, c);
+	c->link->num_chals--;
 	return 0;
+}
+
+/*
+ * The queries go out once the exchange that brought the replica has
+ * moved on: a partner's UPDATE gets its Stop before our clients are
+ * asked (as with Samba, whose wrepl task hands challenges to its nbt
+ * task), and a challenge never delays the association.
+ */
+static void wrp_apply_chal_go(struct tevent_context *ev,
+			      struct tevent_immediate *im,
+			      void *private_data)
+{
+	struct wrp_apply_chal *c = talloc_get_type_abort(
+		private_data, struct wrp_apply_chal);
+	struct tevent_req *subreq = NULL;
+
+	subreq = nbns_challenge_send(c, c->link->s, &c->have.name, c->ips,
+				     c->num_ips, c->local_ip);
+	if (subreq == NULL) {
+		/* not asked: ours is kept */
+		wrp_apply_st.errors++;
+		talloc_free(c);
+		return;
+	}
+	tevent_req_set_callback(subreq, wrp_apply_chal_done, c);
 }
 
 static bool wrp_apply_chal_running(const struct wrp_apply_link *l,
@@ -843,10 +859,7 @@ static enum twerr wrp_apply_chal_start(struct wdb *db,
 				       const struct wrec *got)
 {
 	struct wrp_apply_chal *c = NULL;
-	struct tevent_req *subreq = NULL;
-	uint32_t ips[WREC_MAX_ADDRS];
-	uint32_t n = 0;
-	uint32_t local_ip;
+	struct tevent_immediate *im = NULL;
 
 	if (wrp_apply_nbns_link == NULL) {
 		/*
@@ -875,25 +888,22 @@ static enum twerr wrp_apply_chal_start(struct wdb *db,
 		return TWERR_NOMEM;
 	}
 	c->link = wrp_apply_nbns_link;
-	c->next = c->link->chals;
-	if (c->next != NULL) {
-		c->next->prev = c;
-	}
-	c->link->chals = c;
+	wrp_apply_chal_list_link(&c->link->chals, c);
 	c->link->num_chals++;
 	talloc_set_destructor(c, wrp_apply_chal_destructor);
 	c->db = db;
 	c->have = *have;
 	c->got = *got;
-	wrp_rec_ips(have, ips, &n);
-	local_ip = (n > 0) ? wrp_pull_local_ip(conf, ips[0]) : 0;
-	subreq = nbns_challenge_send(c, wrp_apply_nbns_link->s, &have->name,
-				     ips, n, local_ip);
-	if (subreq == NULL) {
+	wrp_rec_ips(have, c->ips, &c->num_ips);
+	c->local_ip = (c->num_ips > 0) ?
+		wrp_pull_local_ip(conf, c->ips[0]) : 0;
+	im = tevent_create_immediate(c);
+	if (im == NULL) {
 		talloc_free(c);
 		return TWERR_NOMEM;
 	}
-	tevent_req_set_callback(subreq, wrp_apply_chal_done, c);
+	tevent_schedule_immediate(im, c->link->s->ev,
+				  wrp_apply_chal_go, c);
 	wrp_apply_st.challenges++;
 	return TWERR_OK;
 }

@@ -35,6 +35,7 @@
 #include "wrp_pull.h"
 #include "wrp_push.h"
 #include "wrp_apply.h"
+#include "wrp_stream.h"
 #include "../util/twlog.h"
 #include "../util/twutil.h"
 #include "../wire/wrepl.h"
@@ -79,11 +80,7 @@ struct wrp_conn {
 	uint16_t peer_minor;
 
 	/* input: the 4-byte Packet Length, then a body of that size */
-	uint8_t hdr[WRW_LENGTH_FIELD];
-	size_t hdr_have;
-	uint8_t *body;			/* NULL while reading the length */
-	uint32_t body_len;
-	size_t body_have;
+	struct wrp_rd rd;
 
 	/* one request waiting for the store to commit */
 	enum wrp_pending pending;
@@ -1037,17 +1034,21 @@ static bool wrp_handle_replication(struct wrp_conn *c,
 	return false;
 }
 
-/* One whole PDU body.  false: c is gone. */
-static bool wrp_conn_message(struct wrp_conn *c, const uint8_t *buf,
-			     size_t len)
+/*
+ * One whole PDU, judged by ingress (res; the packet lives on tmp, which
+ * this function frees).  false: c is gone.
+ */
+static bool wrp_conn_message(struct wrp_conn *c, TALLOC_CTX *tmp,
+			     const struct ingress_wrepl_result *r)
 {
 	struct wrp_server *s = c->s;
 	const struct twconf_partner *partner = NULL;
-	struct ingress_wrepl_result res = {};
-	TALLOC_CTX *tmp = NULL;
+	struct ingress_wrepl_result res = *r;
 	bool alive = false;
 	char ipb[TW_IPSTR_LEN];
 
+	/* freed with c, or at the end when c lives on */
+	talloc_steal(c, tmp);
 	/* SECURITY.md F 8: the partner list may have changed (SIGHUP) */
 	partner = twconf_find_partner(s->conf, c->peer_ip);
 	if (partner == NULL) {
@@ -1058,12 +1059,6 @@ static bool wrp_conn_message(struct wrp_conn *c, const uint8_t *buf,
 		talloc_free(c);
 		return false;
 	}
-	tmp = talloc_new(c);
-	if (tmp == NULL) {
-		talloc_free(c);
-		return false;
-	}
-	ingress_wrepl(s->ig, tmp, buf, len, c->stage, &res);
 	if (res.verdict != INGRESS_ACCEPT) {
 		/* [MS-WINSRA] 3.1.5: a bad message ends the association */
 		s->stats.msgs_dropped++;
@@ -1135,71 +1130,30 @@ static bool wrp_conn_message(struct wrp_conn *c, const uint8_t *buf,
 static bool wrp_conn_read(struct wrp_conn *c)
 {
 	struct wrp_server *s = c->s;
-	uint8_t *dst = NULL;
-	size_t want;
-	ssize_t r;
+	struct ingress_wrepl_result res = {};
+	TALLOC_CTX *pkt_ctx = NULL;
 
-	if (c->body == NULL) {
-		dst = c->hdr + c->hdr_have;
-		want = sizeof(c->hdr) - c->hdr_have;
-	} else {
-		dst = c->body + c->body_have;
-		want = c->body_len - c->body_have;
-	}
-	r = recv(c->fd, dst, want, 0);
-	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-		      errno == EINTR)) {
+	switch (wrp_rd_read(&c->rd, c, c->fd, s->ig, c->stage, &pkt_ctx,
+			    &res)) {
+	case WRP_RD_MORE:
 		return true;
-	}
-	if (r <= 0) {
+	case WRP_RD_CLOSED:
 		/* EOF or reset: the association ends (class 35) */
-		if (r < 0) {
+		if (c->rd.last_errno != 0) {
 			s->stats.io_errors++;
 		}
-		talloc_free(c);
-		return false;
+		break;
+	case WRP_RD_TOO_LONG:
+		/* judged before the body buffer existed */
+		s->stats.frames_refused++;
+		break;
+	case WRP_RD_NOMEM:
+		break;
+	case WRP_RD_PDU:
+		return wrp_conn_message(c, pkt_ctx, &res);
 	}
-	if (c->body == NULL) {
-		uint32_t prefix;
-
-		c->hdr_have += (size_t)r;
-		if (c->hdr_have < sizeof(c->hdr)) {
-			return true;
-		}
-		/* the length is judged before the body buffer exists */
-		if (ingress_tcp42_prefix(s->ig, c->hdr, sizeof(c->hdr),
-					 c->stage, &prefix) != INGRESS_OK) {
-			s->stats.frames_refused++;
-			talloc_free(c);
-			return false;
-		}
-		c->body = talloc_array(c, uint8_t, prefix);
-		if (c->body == NULL) {
-			talloc_free(c);
-			return false;
-		}
-		c->body_len = prefix;
-		c->body_have = 0;
-		c->hdr_have = 0;
-		return true;
-	}
-	c->body_have += (size_t)r;
-	if (c->body_have < c->body_len) {
-		return true;
-	}
-	{
-		uint8_t *body = talloc_move(c, &c->body);
-		size_t len = c->body_len;
-		bool alive;
-
-		c->body_len = 0;
-		c->body_have = 0;
-		alive = wrp_conn_message(c, body, len);
-		if (alive) {
-			talloc_free(body);
-		}
-		return alive;
-	}
+	talloc_free(c);
+	return false;
 }
 
 static void wrp_conn_io(struct tevent_context *ev, struct tevent_fd *fde,

@@ -1,5 +1,5 @@
 /*
- * tdbwins — TCP 42 PDU reader for the outbound associations.
+ * tdbwins — TCP 42 PDU reader for every association (wrp_stream.h).
  */
 #include <errno.h>
 #include <sys/socket.h>
@@ -29,6 +29,7 @@ enum wrp_rd_status wrp_rd_read(struct wrp_rd *rd, TALLOC_CTX *owner, int fd,
 		return WRP_RD_MORE;
 	}
 	if (r <= 0) {
+		rd->last_errno = (r < 0) ? errno : 0;
 		return WRP_RD_CLOSED;
 	}
 	if (rd->body == NULL) {

@@ -1,6 +1,6 @@
 /*
- * tdbwins — reading WINS replication PDUs from a TCP 42 stream, for the
- * outbound associations (pull and push).  The 4-byte Packet Length is
+ * tdbwins — reading WINS replication PDUs from a TCP 42 stream, for every
+ * association: inbound (wrp_server.c) and outbound (pull and push).  The 4-byte Packet Length is
  * judged by ingress before the body buffer exists; the body goes through
  * ingress_wrepl() as a whole.
  */
@@ -19,6 +19,7 @@ struct wrp_rd {
 	uint8_t *body;			/* talloc child of the reader's owner */
 	uint32_t body_len;
 	size_t body_have;
+	int last_errno;			/* WRP_RD_CLOSED: 0 for EOF */
 };
 
 enum wrp_rd_status {

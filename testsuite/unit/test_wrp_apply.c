@@ -834,6 +834,30 @@ static void test_exec_release_demand(void **state)
 	}
 	wrp_apply_get_stats(&st);
 	assert_int_equal(st.release_demands, 2);
+
+	/*
+	 * a special group listing our very addresses takes the name too:
+	 * the holders are still told (their unique registration is void)
+	 */
+	mkrec(&have, WREC_MHOMED, WREC_ACTIVE, LOCAL, 0);
+	addip(&have, HAVE_NET + 1, LOCAL, 0);
+	addip(&have, HAVE_NET + 2, LOCAL, 0);
+	put(f, &have, true);
+	mkrec(&got, WREC_SGROUP, WREC_ACTIVE, OWNER_B, 11);
+	addip(&got, HAVE_NET + 1, OWNER_B, 0);
+	addip(&got, HAVE_NET + 2, OWNER_B, 0);
+	f->num_sent = 0;
+	assert_int_equal(wrp_apply_record(f->db, f->conf, &got, 0, &stored),
+			 TWERR_OK);
+	assert_true(stored);
+	fetch(f, &have.name, &now);
+	assert_int_equal(now.type, WREC_SGROUP);
+	assert_int_equal(now.owner, OWNER_B);
+	assert_int_equal(f->num_sent, 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(f->sent[i].to.ip, HAVE_NET + 1 + i);
+		assert_int_equal(nbp_opcode(sent_pkt(f, i)), NBP_OP_RELEASE);
+	}
 }
 
 static void test_exec_sgroup_merge_stored(void **state)
@@ -926,6 +950,7 @@ static uint16_t start_challenge(struct fixture *f, struct wrec *have,
 {
 	struct nbp_packet *q = NULL;
 	bool stored = true;
+	unsigned i;
 
 	assert_true(wrp_apply_attach_nbns(f->s));
 	cell(have, WREC_UNIQUE, WREC_ACTIVE, LOCAL, HAVE_NET);
@@ -935,6 +960,15 @@ static uint16_t start_challenge(struct fixture *f, struct wrec *have,
 	assert_int_equal(wrp_apply_record(f->db, f->conf, got, 0, &stored),
 			 TWERR_OK);
 	assert_false(stored);
+	/*
+	 * nothing goes out while the replication exchange that brought
+	 * the replica is still being handled; a later loop turn asks (the
+	 * store's batch commit is an immediate event too)
+	 */
+	assert_int_equal(f->num_sent, 0);
+	for (i = 0; i < 8 && f->num_sent == 0; i++) {
+		assert_int_equal(tevent_loop_once(f->ev), 0);
+	}
 	/* the query goes to our address only, never to the partner */
 	assert_int_equal(f->num_sent, 1);
 	assert_int_equal(f->sent[0].to.ip, HAVE_NET + 1);
