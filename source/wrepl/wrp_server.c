@@ -1554,6 +1554,12 @@ static bool wrp_pusher_start(struct wrp_pusher *pu, enum wrw_opcode op,
 		talloc_free(tmp);
 		return false;
 	}
+	if (table.num_owners == 0) {
+		/* nothing to announce (an empty store, or only refused
+		 * owner classes): not a failed push */
+		talloc_free(tmp);
+		return true;
+	}
 	table.initiator = initiator;
 	pu->pushing = wdb_current_version(s->db);
 	pu->req = wrp_push_send(pu, s->ev, s->ig, pu->ip, conf->wrepl_port,

@@ -174,6 +174,7 @@ bool twhost_reconfigure(struct twhost *h, struct twconf *conf)
 				"to listen on the new port");
 		}
 		wrp_reconfigure(h->wrp, conf);
+		wrp_verify_reconfigure(conf);
 		wrp_set_push(h->wrp, conf->push_update_count,
 			     conf->push_at_startup);
 	} else if (conf->num_partners > 0) {
