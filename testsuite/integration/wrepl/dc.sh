@@ -98,89 +98,27 @@ if [ "$CAPTURE" = 1 ]; then
 fi
 
 # ---- the DC -------------------------------------------------------------------
-mkdir -p "$DCD"/{pid,log,ncalrpc,ntp_signd}
-chmod 0750 "$DCD/ntp_signd"
-it_jail_argv "$DCD"
-if [ ! -f "$PROV/private/sam.ldb" ] || [ "$(cat "$PROV/ip" 2>/dev/null)" != "$DC_IP" ]; then
-	it_log "provisioning the AD DC into $PROV (a minute or two)"
-	rm -rf "$PROV"
-	mkdir -p "$PROV"
-	: > "$DCD/provision-base.conf"
-	if ! "${IT_JAIL[@]}" samba-tool domain provision \
-		-s "$DCD/provision-base.conf" --targetdir="$PROV" \
-		--realm="$DC_REALM" --domain="$DC_DOMAIN" \
-		--host-name="${DC_NAME,,}" --host-ip="$DC_IP" \
-		--server-role=dc --dns-backend=NONE \
-		--adminpass='Twit-Admin-Pass1' \
-		--option="interfaces=$DC_IP/$IT_PLEN" \
-		--option="bind interfaces only=yes" \
-		> "$LOGS/provision.log" 2>&1 < /dev/null; then
-		tail -20 "$LOGS/provision.log" >&2
-		it_die "provision failed"
-	fi
-	cp "$PROV/etc/smb.conf" "$PROV/etc/smb.conf.provisioned"
-	echo "$DC_IP" > "$PROV/ip"
-fi
+. "$IT_DIR/wrepl/dclib.sh"
+dc_provision "$PROV" "$DCD" "$LOGS/provision.log"
 
 # A starts with an empty store each run; a WINS database of the DC kept
 # from an earlier run would hold higher versions of A's owner than A now
 # advertises, and the DC would (rightly) pull nothing from A
 rm -f "$PROV/state/wins.ldb"
 
-# the provisioned smb.conf, with ours appended to [global]
-awk -v extra="	netbios name = $DC_NAME
-	interfaces = $DC_IP/$IT_PLEN
-	bind interfaces only = yes
-	wins support = yes
-	server services = -dns -dnsupdate
-	dns update command = /bin/true
-	spn update command = /bin/true
-	pid directory = $DCD/pid
-	ncalrpc dir = $DCD/ncalrpc
-	ntp signd socket directory = $DCD/ntp_signd
-	log file = $DCD/log/log.%m
-	max log size = 0
-	log level = 1
-	wreplsrv:periodic_interval = 5
+dc_write_conf "$PROV" "$DCD" "	wreplsrv:periodic_interval = 5
 	wreplsrv:tombstone_interval = 30
-	wreplsrv:scavenging_interval = 10" '
-	/^\[/ { if (ing) { print extra; done = 1 } ing = ($0 ~ /^\[global\]/) }
-	{ print }
-	END { if (ing && !done) print extra }' \
-	"$PROV/etc/smb.conf.provisioned" > "$DCD/smb.conf"
+	wreplsrv:scavenging_interval = 10"
 
-# D's partners (Samba reads them from wins_config.ldb, not smb.conf)
-PYTHONPATH='' "$IT_PYTHON" - "$PROV/private/wins_config.ldb" "$A_IP" \
-	"$DC_PULL_INTERVAL" "$DUMP_IP" <<'PY'
-import os, sys, ldb
-path, a, interval, dump = sys.argv[1:5]
-if os.path.exists(path):
-    os.unlink(path)
-db = ldb.Ldb(path)
-db.add({"dn": "name=TDBWINS_A,CN=PARTNERS", "objectClass": "wreplPartner",
-        "name": "TDBWINS_A", "address": a, "type": "0x3",
-        "pullInterval": interval, "pullRetryInterval": "10",
-        "pushChangeCount": "1"})
-db.add({"dn": "name=DUMP,CN=PARTNERS", "objectClass": "wreplPartner",
-        "name": "DUMP", "address": dump, "type": "0x3",
-        "pullInterval": "0", "pushChangeCount": "0"})
-PY
+# D's partners: A (pull and push, an INFORM after every change) and the
+# dump tool (no pulls, no pushes)
+dc_write_partners "$PROV/private/wins_config.ldb" \
+	TDBWINS_A "$A_IP" 0x3 "$DC_PULL_INTERVAL" 10 1 \
+	DUMP "$DUMP_IP" 0x3 0 - 0
 
-DC_PID=""
-stop_dc() {
-	[ -n "$DC_PID" ] || return 0
-	it_stop_pid "$DC_PID" "samba DC"
-	DC_PID=""
-}
-it_on_exit stop_dc
-start_dc() {
-	it_jail_argv "$DCD"
-	"${IT_JAIL[@]}" samba -F --no-process-group -M single \
-		-s "$DCD/smb.conf" >> "$DCD/log/samba.out" 2>&1 < /dev/null &
-	DC_PID=$!
-	(IT_SERVER_NAME="$DC_NAME" IT_SERVER_IP="$DC_IP" \
-		IT_SERVER_PID="$DC_PID" it_wait_ready "$CL")
-}
+it_on_exit dc_stop
+stop_dc() { dc_stop; }
+start_dc() { dc_start "$DCD" "$CL"; }
 start_a() {
 	it_server_start "$SRV" && it_wait_ready "$CL"
 }
