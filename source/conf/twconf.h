@@ -81,6 +81,7 @@ struct twconf {
 	uint32_t wrepl_max_records;	/* tdbwins:wrepl max records 50000 */
 	uint32_t pull_interval;		/* tdbwins:pull interval 1800, 0 off */
 	bool wrepl_lab_addresses;	/* tdbwins:wrepl lab addresses, no */
+	bool migrate;			/* tdbwins:migrate (Migrate On), no */
 
 	char *pid_dir;
 	char *state_dir;

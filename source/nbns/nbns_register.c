@@ -517,8 +517,14 @@ void nbns_handle_register(struct nbns_server *s, const struct nbns_src *src,
 		nbns_reg_fresh(r);
 		return;
 	}
-	if (have.is_static) {
-		/* static unique names are not overwritable (no migrate-on) */
+	/*
+	 * Static unique names are not overwritable, unless migrate is on:
+	 * then static U/M records are "pseudo-static" and a registration
+	 * challenges their holder like any other (PROTOCOL.md 2.9).
+	 */
+	if (have.is_static &&
+	    !(s->conf->migrate && (have.type == WREC_UNIQUE ||
+				   have.type == WREC_MHOMED))) {
 		if (have.type == WREC_UNIQUE || have.type == WREC_MHOMED) {
 			nbns_reg_reply(r, NBP_RCODE_ACT);
 		} else {

@@ -745,6 +745,10 @@ enum twerr wrp_apply_record(struct wdb *db, const struct twconf *conf,
 
 	*stored = false;
 	wrp_apply_st.received++;
+	/* rule 4: Migrate On lets dynamic replicas take static U/M */
+	if (conf->migrate) {
+		flags |= WRP_APPLY_MIGRATE;
+	}
 	/*
 	 * A released record is never replicated ([MS-WINSRA] 3.2.5.1), yet
 	 * Samba sends them: the rules treat it as not active (like a

@@ -773,6 +773,71 @@ static void test_static_records(void **state)
 	query_expect(f, &ph, NBP_RCODE_OK, 0xc612090cu);
 }
 
+/*
+ * tdbwins:migrate (Windows' Migrate On): a static unique name is
+ * "pseudo-static": a registration challenges its holder instead of
+ * being refused, and takes the name when the holder lets it go.
+ */
+static void test_static_migrate(void **state)
+{
+	struct fixture *f = *state;
+	char *path = talloc_asprintf(f->mem, "%s/lmhosts", f->dir);
+	struct nbp_packet *ch = NULL;
+	struct nbn_name fs;
+	struct wrec rec = {};
+	bool found = false;
+	unsigned idx = 0;
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fprintf(fp, "198.18.9.10 FILESRV\n");
+	fclose(fp);
+	f->conf->static_file = path;
+	assert_true(nbns_reconfigure(f->s, f->conf));
+	name(&fs, "FILESRV", 0x20);
+
+	/* off (the default): refused at once, nobody is asked */
+	f->num_sent = 0;
+	reg_expect(f, NBP_OP_REGISTER, CLIENT_A, &fs, NBP_NB_ONT_H, CLIENT_A,
+		   NBP_RCODE_ACT);
+	assert_null(find_challenge(f, 0xc612090au, &idx));
+
+	/* on: WACK to the requester, a challenge to the static address */
+	f->conf->migrate = true;
+	assert_true(nbns_reconfigure(f->s, f->conf));
+	f->num_sent = 0;
+	send_reg(f, NBP_OP_REGISTER, CLIENT_A, &fs, NBP_NB_ONT_H, CLIENT_A);
+	assert_int_equal(nbp_opcode(sent_pkt(f, 0)), NBP_OP_WACK);
+	idx = 0;
+	ch = find_challenge(f, 0xc612090au, &idx);
+	assert_non_null(ch);
+	/* the static host answers: it still holds the name */
+	{
+		uint32_t held = 0xc612090au;
+
+		answer_challenge(f, 0xc612090au, 137, ch->trn_id, &fs,
+				 NBP_RCODE_OK, &held, 1);
+	}
+	settle(f, 500);
+	assert_int_equal(nbp_rcode(last(f)), NBP_RCODE_ACT);
+	query_expect(f, &fs, NBP_RCODE_OK, 0xc612090au);
+
+	/* asked again, the holder is gone: the name moves, now dynamic */
+	f->num_sent = 0;
+	send_reg(f, NBP_OP_REGISTER, CLIENT_A, &fs, NBP_NB_ONT_H, CLIENT_A);
+	idx = 0;
+	ch = find_challenge(f, 0xc612090au, &idx);
+	assert_non_null(ch);
+	answer_challenge(f, 0xc612090au, 137, ch->trn_id, &fs, NBP_RCODE_NAM,
+			 NULL, 0);
+	settle(f, 500);
+	assert_int_equal(nbp_rcode(last(f)), NBP_RCODE_OK);
+	query_expect(f, &fs, NBP_RCODE_OK, CLIENT_A);
+	assert_int_equal(wdb_fetch(f->db, &fs, &rec, &found), TWERR_OK);
+	assert_true(found);
+	assert_false(rec.is_static);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -803,6 +868,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_acknowledged_is_stored,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_floods_are_bounded, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_static_migrate, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_static_records, setup,
 						teardown),

@@ -795,6 +795,32 @@ static void test_exec_propagate(void **state)
 	assert_true(has_ip(&now, HAVE_NET + 1, LOCAL));
 }
 
+/* tdbwins:migrate reaches the decision: a static replica U of a third
+ * server is kept, until migrate is on */
+static void test_exec_migrate_conf(void **state)
+{
+	struct fixture *f = *state;
+	struct wrec have, got, now;
+	bool stored = true;
+
+	cell(&have, WREC_UNIQUE, WREC_ACTIVE, OWNER_X, HAVE_NET);
+	have.is_static = true;
+	put(f, &have, false);
+	cell(&got, WREC_UNIQUE, WREC_ACTIVE, OWNER_B, GOT_NET);
+	assert_int_equal(wrp_apply_record(f->db, f->conf, &got, 0, &stored),
+			 TWERR_OK);
+	assert_false(stored);
+	fetch(f, &have.name, &now);
+	assert_int_equal(now.owner, OWNER_X);
+	f->conf->migrate = true;
+	assert_int_equal(wrp_apply_record(f->db, f->conf, &got, 0, &stored),
+			 TWERR_OK);
+	assert_true(stored);
+	fetch(f, &have.name, &now);
+	assert_int_equal(now.owner, OWNER_B);
+	assert_false(now.is_static);
+}
+
 static void test_exec_release_demand(void **state)
 {
 	struct fixture *f = *state;
@@ -1293,6 +1319,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_propagate, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_exec_migrate_conf,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_release_demand,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_sgroup_merge_stored,

@@ -185,6 +185,8 @@ static bool lpconf_partners(TALLOC_CTX *mem_ctx, struct twconf *c,
 	/* test partners only (smbtorture): docs/replication.md */
 	c->wrepl_lab_addresses = lpcfg_parm_bool(
 		lp, NULL, "tdbwins", "wrepl lab addresses", false);
+	/* Windows' "Migrate On" (PROTOCOL.md 2.9, 3.6 rule 4) */
+	c->migrate = lpcfg_parm_bool(lp, NULL, "tdbwins", "migrate", false);
 	return true;
 }
 
