@@ -191,6 +191,36 @@ bool twhost_reconfigure(struct twhost *h, struct twconf *conf)
 	return true;
 }
 
+bool twhost_admin(struct twhost *h, enum twhost_admin_cmd cmd)
+{
+	const struct twconf *conf = h->conf;
+	bool any = false;
+	uint32_t i;
+
+	if (h->wrp == NULL) {
+		TW_NOTICE("no replication partners: nothing to %s",
+			  cmd == TWHOST_PUSH_NOW ? "push" : "pull");
+		return false;
+	}
+	switch (cmd) {
+	case TWHOST_PUSH_NOW:
+		any = wrp_push_now(h->wrp, 0, false);
+		break;
+	case TWHOST_PULL_NOW:
+		for (i = 0; i < conf->num_partners; i++) {
+			if (conf->partners[i].pull &&
+			    wrp_pull_now(h->wrp, conf->partners[i].ip)) {
+				any = true;
+			}
+		}
+		break;
+	}
+	TW_NOTICE("administrator: %s now%s",
+		  cmd == TWHOST_PUSH_NOW ? "push" : "pull",
+		  any ? "" : ": no partner of that kind");
+	return any;
+}
+
 enum twerr twhost_stop(struct twhost *h)
 {
 	/* replication connections go before the store they read */

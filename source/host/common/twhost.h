@@ -48,6 +48,17 @@ bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 bool twhost_reconfigure(struct twhost *h, struct twconf *conf);
 
 /*
+ * An administrator's "push now" (INFORM with every owner to every push
+ * partner) or "pull now" (a pull cycle with every pull partner).  false:
+ * no replication partners of that kind (nothing started).
+ */
+enum twhost_admin_cmd {
+	TWHOST_PUSH_NOW,
+	TWHOST_PULL_NOW,
+};
+bool twhost_admin(struct twhost *h, enum twhost_admin_cmd cmd);
+
+/*
  * Shutdown: close the replication connections (they read the store), then
  * commit what is batched.
  */

@@ -6,7 +6,9 @@
  *
  * Without -s it runs on an embedded configuration: loopback only, state in
  * --state-dir (default /var/lib/tdbwins).  SIGHUP re-reads the
- * configuration; SIGTERM and SIGINT commit and exit.
+ * configuration; SIGUSR1 pushes to every push partner now, SIGUSR2 pulls
+ * from every pull partner now (tdbwins-tool push|pull); SIGTERM and
+ * SIGINT commit and exit.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -164,6 +166,12 @@ static void tdbwinsd_signal(struct tevent_context *ev,
 	struct twconf *c = NULL;
 	char *err = NULL;
 
+	/* an administrator's push now / pull now (tdbwins-tool push|pull) */
+	if (signum == SIGUSR1 || signum == SIGUSR2) {
+		twhost_admin(d->host, signum == SIGUSR1 ? TWHOST_PUSH_NOW
+							: TWHOST_PULL_NOW);
+		return;
+	}
 	if (signum != SIGHUP) {
 		TW_NOTICE("signal %d: committing and stopping", signum);
 		d->stop = true;
@@ -299,6 +307,8 @@ int main(int argc, char **argv)
 	tevent_add_signal(d.ev, d.mem, SIGTERM, 0, tdbwinsd_signal, &d);
 	tevent_add_signal(d.ev, d.mem, SIGINT, 0, tdbwinsd_signal, &d);
 	tevent_add_signal(d.ev, d.mem, SIGHUP, 0, tdbwinsd_signal, &d);
+	tevent_add_signal(d.ev, d.mem, SIGUSR1, 0, tdbwinsd_signal, &d);
+	tevent_add_signal(d.ev, d.mem, SIGUSR2, 0, tdbwinsd_signal, &d);
 	signal(SIGPIPE, SIG_IGN);
 	{
 		char ip[TW_IPSTR_LEN];

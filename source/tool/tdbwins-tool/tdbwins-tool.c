@@ -12,9 +12,17 @@
  *   samba-placeholder DIR create DIR/sam.ldb as an empty tdb if it is not
  *                         there (what `samba` needs on a host that is not
  *                         a DC before it starts tdbwins.so)
+ *   push | pull           ask the running tdbwinsd to push to its push
+ *                         partners / pull from its pull partners now
+ *                         (netsh "init push" / "init pull"): SIGUSR1 /
+ *                         SIGUSR2 to the pid in --pidfile FILE or
+ *                         <pid directory>/tdbwinsd.pid
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -155,7 +163,65 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: tdbwins-tool [-s SMB.CONF | --database FILE] "
 		   "dump|versions|show NAME[#TT]|versionmap|count\n"
+		   "       tdbwins-tool [-s SMB.CONF | --pidfile FILE] "
+		   "push|pull\n"
 		   "       tdbwins-tool samba-placeholder PRIVATE_DIR\n");
+}
+
+/*
+ * push / pull: signal the tdbwinsd whose pid file this is.  The pid
+ * counts only while tdbwinsd holds the file's lock (a stale file names
+ * some other process) and the process is called tdbwinsd.
+ */
+static int admin_signal(TALLOC_CTX *mem, const char *pidfile, int sig)
+{
+	char buf[32] = "";
+	char comm[64] = "";
+	char *path = NULL;
+	ssize_t n;
+	long pid;
+	int fd;
+	int rc = 1;
+
+	fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "tdbwins-tool: %s: %s\n", pidfile,
+			strerror(errno));
+		return 1;
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		fprintf(stderr, "tdbwins-tool: %s: no tdbwinsd holds it\n",
+			pidfile);
+		goto done;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	pid = (n > 0) ? strtol(buf, NULL, 10) : 0;
+	if (pid <= 1) {
+		fprintf(stderr, "tdbwins-tool: %s: no pid\n", pidfile);
+		goto done;
+	}
+	close(fd);
+	path = talloc_asprintf(mem, "/proc/%ld/comm", pid);
+	fd = (path != NULL) ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	n = (fd >= 0) ? read(fd, comm, sizeof(comm) - 1) : -1;
+	if (n <= 0 || strncmp(comm, "tdbwinsd", 8) != 0) {
+		fprintf(stderr, "tdbwins-tool: process %ld is not tdbwinsd\n",
+			pid);
+		goto done;
+	}
+	if (kill((pid_t)pid, sig) != 0) {
+		fprintf(stderr, "tdbwins-tool: signal to %ld: %s\n", pid,
+			strerror(errno));
+		goto done;
+	}
+	printf("asked tdbwinsd (pid %ld) to %s now\n", pid,
+	       sig == SIGUSR1 ? "push" : "pull");
+	rc = 0;
+done:
+	if (fd >= 0) {
+		close(fd);
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -163,6 +229,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "configfile", required_argument, NULL, 's' },
 		{ "database", required_argument, NULL, 'b' },
+		{ "pidfile", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -170,6 +237,7 @@ int main(int argc, char **argv)
 	struct tevent_context *ev = tevent_context_init(mem);
 	struct wdb_config dbc = { .read_only = true };
 	const char *config = NULL;
+	const char *pidfile = NULL;
 	const char *cmd = NULL;
 	struct wdb *db = NULL;
 	enum twerr err;
@@ -183,6 +251,9 @@ int main(int argc, char **argv)
 			break;
 		case 'b':
 			dbc.path = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -207,6 +278,35 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	twlog_set_level(TWLOG_ERR);
+	if (strcmp(cmd, "push") == 0 || strcmp(cmd, "pull") == 0) {
+		int sig = (strcmp(cmd, "push") == 0) ? SIGUSR1 : SIGUSR2;
+
+		if (pidfile == NULL && config != NULL) {
+			struct loadparm_context *lp = loadparm_init(mem);
+			struct twconf *c = NULL;
+			char *why = NULL;
+
+			if (lp == NULL || !lpcfg_load(lp, config)) {
+				fprintf(stderr, "tdbwins-tool: cannot read "
+						"%s\n", config);
+				goto done;
+			}
+			c = lpconf_read(mem, lp, &why);
+			if (c == NULL) {
+				fprintf(stderr, "tdbwins-tool: %s\n", why);
+				goto done;
+			}
+			pidfile = talloc_asprintf(mem, "%s/tdbwinsd.pid",
+						  c->pid_dir);
+		}
+		if (pidfile == NULL) {
+			fprintf(stderr, "tdbwins-tool: need -s SMB.CONF or "
+					"--pidfile FILE\n");
+			goto done;
+		}
+		rc = admin_signal(mem, pidfile, sig);
+		goto done;
+	}
 	if (dbc.path == NULL) {
 		struct loadparm_context *lp = loadparm_init(mem);
 		struct twconf *c = NULL;

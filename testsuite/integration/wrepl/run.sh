@@ -32,6 +32,7 @@ ALL_TESTS=(
 	nbt.winsreplication.wins_replication
 	nbt.winsreplication.replica
 	nbt.winsreplication.owned
+	wrepl.push_now
 	wrepl.non_partner
 	wrepl.bad_length
 	wrepl.server_alive
@@ -476,6 +477,40 @@ print("inform2 sent, handle 0x%08x" % h)
 	NOTE="A forwarded INFORM2 (owner $B_IP, initiator $B_IP) to .${fake##*.} after pulling; none back to B"
 }
 
+# An administrator's push now: tdbwins-tool push signals A (SIGUSR1), A
+# sends an INFORM with every owner it holds, initiator A, to its push
+# partners; the scripted partner at .203 receives it (Stop reason 0, FIN).
+t_push_now() {
+	local fake="${IT_CLIENT_IPS##* }" fpid i fo="$LOGS/fake-partner-push.out"
+	local out
+	: > "$fo"
+	it_jail_argv "$CL" "$CL/hosts"
+	timeout -k 5 40 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
+		-c "$FAKE_PARTNER" "$fake" 30 >> "$fo" 2>&1 < /dev/null &
+	fpid=$!
+	for i in $(seq 1 20); do
+		grep -q listening "$fo" && break
+		sleep 0.25
+	done
+	"$IT_TOP/build/tdbwins-tool" --pidfile "$SRV/pid/tdbwinsd.pid" push \
+		|| { NOTE="tdbwins-tool push failed"; kill "$fpid" 2>/dev/null; return 1; }
+	for i in $(seq 1 60); do
+		grep -q '^from=' "$fo" && break
+		it_pid_alive "$fpid" || break
+		sleep 0.5
+	done
+	kill "$fpid" 2>/dev/null || true
+	wait "$fpid" 2>/dev/null || true
+	cat "$fo"
+	out="$(grep -m1 '^from=' "$fo" || true)"
+	case "$out" in
+	"from=$IT_SERVER_IP handle=0x5eed type=3 opcode=8 owners="*"$IT_SERVER_IP"*" initiator=$IT_SERVER_IP stop=2 type=2 reason=0 then=eof") ;;
+	*)	NOTE="no INFORM from A after tdbwins-tool push: ${out:-nothing}"
+		return 1 ;;
+	esac
+	NOTE="tdbwins-tool push: A sent INFORM (every owner, initiator A) to .${fake##*.}"
+}
+
 t_server_alive() {
 	if ! it_pid_alive "$IT_SERVER_PID"; then
 		NOTE="server died"
@@ -517,6 +552,7 @@ run_one() {
 	wrepl.pull_startup)	t_pull_startup ;;
 	wrepl.pull_inform)	t_pull_inform ;;
 	wrepl.propagate)	t_propagate ;;
+	wrepl.push_now)		t_push_now ;;
 	wrepl.non_partner)	t_non_partner ;;
 	wrepl.bad_length)	t_bad_length ;;
 	wrepl.server_alive)	t_server_alive ;;
