@@ -3,7 +3,8 @@
  * ingress_wrepl() ([MS-WINSRA] 2.1, PROTOCOL.md 3.1-3.4).
  *
  * Input: byte 0 chooses the association stage (PREASSOC, ASSOC,
- * PULL_REPLY); the rest is a byte stream of PDUs, each a 4-byte big-endian
+ * PULL_REPLY) from its low 7 bits and the lab switch (tdbwins:wrepl lab
+ * addresses: 127/8 owners, initiator 0.0.0.0) from its top bit; the rest is a byte stream of PDUs, each a 4-byte big-endian
  * Packet Length and a body.  Each length goes through ingress_tcp42_frame()
  * before its body is taken, as the stream reader does; a refused length
  * closes the stream.
@@ -153,7 +154,21 @@ static void one_pdu(struct ingress *ig, enum ingress_wr_stage stage,
 		fuzz_fail(target, "accepted, but no packet returned");
 	}
 
+	/* the server encodes with the same switch it decodes with */
+	res.pkt->lab_addresses = ig->limits.wr_lab_addresses;
 	err = wrw_encode_alloc(mem_ctx, res.pkt, &enc, &enc_len);
+	/*
+	 * A released record is decoded (Samba sends them) but never sent
+	 * by us: the encoder must refuse the packet, and leave nothing.
+	 */
+	if ((res.pkt->notes & WRW_NOTE_RELEASED) != 0) {
+		if (err == TWERR_OK || enc != NULL) {
+			fuzz_fail(target, "a released record was encoded");
+		}
+		TALLOC_FREE(res.pkt);
+		fuzz_check_empty(target, mem_ctx, "after a refused encode");
+		goto done;
+	}
 	if (err != TWERR_OK) {
 		fuzz_fail(target, "wrw_encode refused an accepted packet");
 	}
@@ -191,7 +206,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1) {
 		return 0;
 	}
-	switch (data[0] % 3) {
+	switch ((data[0] & 0x7f) % 3) {
 	case 0:
 		stage = INGRESS_WR_PREASSOC;
 		break;
@@ -204,6 +219,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	ingress_init(&ig);
+	ig.limits.wr_lab_addresses = (data[0] & 0x80) != 0;
 	while (size - pos >= WRW_LENGTH_FIELD) {
 		uint32_t prefix = fuzz_be32(data + pos);
 		struct ingress_stats before = ig.stats;
