@@ -9,6 +9,8 @@
  *   'D' + owner(4)                  sorted list of that owner's buckets
  *   'B' + owner(4) + bucket(8)      sorted (version, name key) entries with
  *                                   version >> WDB_BUCKET_SHIFT == bucket
+ *   'S'                             per-owner "highest version seen" by
+ *                                   replication: (owner, version) pairs
  *
  * Every value is written with the bounded writer and read back through
  * the cursor with full validation: the file is input (STYLE.md).
@@ -33,6 +35,7 @@
 #define WDB_TAG_OWNERS 'L'
 #define WDB_TAG_DIR 'D'
 #define WDB_TAG_BUCKET 'B'
+#define WDB_TAG_SEEN 'S'
 
 #define WDB_META_MAGIC "TWDB"
 #define WDB_META_FORMAT 1
@@ -47,6 +50,9 @@
  * 1024 entries of ~30 bytes.
  */
 #define WDB_BUCKET_SHIFT 10
+
+/* one watermark in the 'S' value: owner (4) + version (8) */
+#define WDB_SEEN_ENT_LEN (4 + 8)
 
 /* version (8) + key length (1) + smallest key (16 raw name bytes) */
 #define WDB_IENT_MIN_LEN (8 + 1 + NBN_RAW_LEN)
@@ -121,6 +127,7 @@ struct wdb {
 
 	struct wdb_sync_state *waiters;
 	bool traversing;
+	bool seen_warned; /* a damaged 'S' value was reported */
 	struct wdb_stats stats;
 };
 
@@ -676,6 +683,21 @@ static void wdb_check_alarm(struct wdb *db)
 /* sorted lists: the owner list ('L', u32 items) and directories ('D', u64) */
 
 /*
+ * Read the head of a list value ('L', 'D', 'S'): format byte and u32
+ * count, which must be above 0 and match the width-byte items that
+ * follow exactly; checked before anything is allocated from it.
+ */
+static bool wdb_list_head(struct wcur *c, size_t width, uint32_t *n)
+{
+	uint8_t format = wcur_u8(c);
+
+	*n = wcur_be32(c);
+	return wcur_ok(c) && format == WDB_LIST_FORMAT && *n > 0 &&
+	       *n <= wcur_remaining(c) / width &&
+	       (size_t)*n * width == wcur_remaining(c);
+}
+
+/*
  * Decode a list value: format byte, u32 count, count items of width bytes,
  * strictly increasing.  Items are returned as u64.
  */
@@ -686,20 +708,12 @@ static enum twerr wdb_list_decode(TALLOC_CTX *mem_ctx, const uint8_t *val,
 	struct wcur c = {};
 	uint64_t *arr = NULL;
 	uint32_t n;
-	uint8_t format;
 	size_t i;
 
 	*items = NULL;
 	*num = 0;
 	wcur_init(&c, val, vlen);
-	format = wcur_u8(&c);
-	n = wcur_be32(&c);
-	if (!wcur_ok(&c) || format != WDB_LIST_FORMAT || n == 0) {
-		return TWERR_CORRUPT;
-	}
-	/* the count must match the bytes present before we allocate */
-	if (n > wcur_remaining(&c) / width ||
-	    (size_t)n * width != wcur_remaining(&c)) {
+	if (!wdb_list_head(&c, width, &n)) {
 		return TWERR_CORRUPT;
 	}
 	arr = talloc_array(mem_ctx, uint64_t, n);
@@ -1764,7 +1778,239 @@ enum twerr wdb_flush(struct wdb *db)
 }
 
 /* ------------------------------------------------------------------ */
+/* highest version seen per owner ('S') */
+
+struct wdb_seen {
+	uint32_t owner;
+	uint64_t version;
+};
+
+/*
+ * Decode the 'S' value: format byte, u32 count, count (owner u32,
+ * version u64) pairs, owners strictly increasing, versions in
+ * 1..WDB_VERSION_LIMIT.
+ */
+static enum twerr wdb_seen_decode(TALLOC_CTX *mem_ctx, const uint8_t *val,
+				  size_t vlen, struct wdb_seen **out,
+				  size_t *num)
+{
+	struct wdb_seen *arr = NULL;
+	struct wcur c = {};
+	uint32_t n;
+	size_t i;
+
+	*out = NULL;
+	*num = 0;
+	wcur_init(&c, val, vlen);
+	if (!wdb_list_head(&c, WDB_SEEN_ENT_LEN, &n)) {
+		return TWERR_CORRUPT;
+	}
+	arr = talloc_array(mem_ctx, struct wdb_seen, n);
+	if (arr == NULL) {
+		return TWERR_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		arr[i].owner = wcur_be32(&c);
+		arr[i].version = wcur_be64(&c);
+		if (arr[i].version == 0 || arr[i].version > WDB_VERSION_LIMIT ||
+		    (i > 0 && arr[i].owner <= arr[i - 1].owner)) {
+			talloc_free(arr);
+			return TWERR_CORRUPT;
+		}
+	}
+	if (!wcur_ok(&c)) {
+		talloc_free(arr);
+		return TWERR_CORRUPT;
+	}
+	*out = arr;
+	*num = n;
+	return TWERR_OK;
+}
+
+/*
+ * Load the watermarks (none: *num 0).  A damaged value is counted,
+ * reported once and read as empty: losing a watermark only makes the next
+ * pull ask for records again, as it did before watermarks existed, while
+ * an error would stop replication until an admin ran wdb_reindex() (which
+ * drops the damaged value).
+ */
+static enum twerr wdb_seen_load(struct wdb *db, TALLOC_CTX *mem_ctx,
+				struct wdb_seen **out, size_t *num)
+{
+	static const uint8_t key[1] = { WDB_TAG_SEEN };
+	uint8_t *val = NULL;
+	size_t vlen = 0;
+	bool found = false;
+	enum twerr err;
+
+	*out = NULL;
+	*num = 0;
+	err = wdb_get(db, mem_ctx, key, sizeof(key), &val, &vlen, &found);
+	if (err != TWERR_OK || !found) {
+		return err;
+	}
+	err = wdb_seen_decode(mem_ctx, val, vlen, out, num);
+	talloc_free(val);
+	if (err != TWERR_CORRUPT) {
+		return err;
+	}
+	db->stats.corrupt_skipped++;
+	if (!db->seen_warned) {
+		db->seen_warned = true;
+		TW_WARN("wdb: damaged owner watermarks ignored "
+			"(wdb_reindex drops them)");
+	}
+	return TWERR_OK;
+}
+
+enum twerr wdb_owner_seen(struct wdb *db, uint32_t owner, uint64_t version)
+{
+	static const uint8_t key[1] = { WDB_TAG_SEEN };
+	TALLOC_CTX *tmp = NULL;
+	struct wdb_seen *arr = NULL;
+	uint8_t *buf = NULL;
+	uint64_t mods = db->tdb_mods;
+	struct wwr w = {};
+	size_t num = 0;
+	size_t pos = 0;
+	size_t cap;
+	size_t i;
+	bool exists;
+	enum twerr err;
+
+	if (db->traversing) {
+		return TWERR_INTERNAL;
+	}
+	/* SA-11, F 10: nothing a partner sends stands for our versions */
+	if (owner == db->local_owner || version > WDB_VERSION_LIMIT) {
+		return TWERR_BAD_VALUE;
+	}
+	if (version == 0) {
+		return TWERR_OK;
+	}
+	tmp = talloc_new(db);
+	if (tmp == NULL) {
+		return TWERR_NOMEM;
+	}
+	err = wdb_seen_load(db, tmp, &arr, &num);
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	while (pos < num && arr[pos].owner < owner) {
+		pos++;
+	}
+	exists = (pos < num && arr[pos].owner == owner);
+	if (exists && arr[pos].version >= version) {
+		/* a watermark never goes down */
+		goto done;
+	}
+
+	cap = 1 + 4 + (num + 1) * WDB_SEEN_ENT_LEN;
+	buf = talloc_zero_size(tmp, cap);
+	if (buf == NULL) {
+		err = TWERR_NOMEM;
+		goto done;
+	}
+	wwr_init(&w, buf, cap);
+	wwr_u8(&w, WDB_LIST_FORMAT);
+	wwr_be32(&w, (uint32_t)(exists ? num : num + 1));
+	for (i = 0; i <= num; i++) {
+		if (i == pos) {
+			wwr_be32(&w, owner);
+			wwr_be64(&w, version);
+		}
+		if (i == num || (exists && i == pos)) {
+			continue;
+		}
+		wwr_be32(&w, arr[i].owner);
+		wwr_be64(&w, arr[i].version);
+	}
+	if (!wwr_ok(&w)) {
+		err = TWERR_INTERNAL;
+		goto done;
+	}
+	/* the same batch as the records it stands for: durable with them */
+	err = wdb_batch_begin(db);
+	if (err != TWERR_OK) {
+		goto done;
+	}
+	err = wdb_store(db, key, sizeof(key), buf, wwr_len(&w));
+	if (err != TWERR_OK) {
+		if (db->tdb_mods != mods) {
+			wdb_abort_batch(db, err);
+		}
+		goto done;
+	}
+	err = wdb_wrote(db);
+done:
+	talloc_free(tmp);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
 /* owner table and replication ranges */
+
+/*
+ * Merge the watermarks into the owner table *arr (sorted by owner, on
+ * mem_ctx): max_version = max(highest held, seen); an owner with only a
+ * watermark is listed with min_version 0.  A watermark of the local owner
+ * (left from before our address changed) is ignored: we advertise our
+ * counter, and advertising more would make partners skip versions we
+ * allocate later.
+ */
+static enum twerr wdb_owners_merge_seen(struct wdb *db, TALLOC_CTX *mem_ctx,
+					struct wdb_owner **arr, size_t *count)
+{
+	struct wdb_owner *held = *arr;
+	struct wdb_owner *out = NULL;
+	struct wdb_seen *seen = NULL;
+	size_t nseen = 0;
+	size_t i = 0;
+	size_t j = 0;
+	size_t m = 0;
+	enum twerr err;
+
+	err = wdb_seen_load(db, mem_ctx, &seen, &nseen);
+	if (err != TWERR_OK || nseen == 0) {
+		return err;
+	}
+	out = talloc_zero_array(mem_ctx, struct wdb_owner,
+				*count + nseen + 1);
+	if (out == NULL) {
+		talloc_free(seen);
+		return TWERR_NOMEM;
+	}
+	while (i < *count || j < nseen) {
+		if (j < nseen && seen[j].owner == db->local_owner) {
+			j++;
+			continue;
+		}
+		if (j == nseen ||
+		    (i < *count && held[i].owner < seen[j].owner)) {
+			out[m++] = held[i++];
+			continue;
+		}
+		if (i == *count || seen[j].owner < held[i].owner) {
+			out[m++] = (struct wdb_owner){
+				.owner = seen[j].owner,
+				.max_version = seen[j].version,
+			};
+			j++;
+			continue;
+		}
+		out[m] = held[i++];
+		if (seen[j].version > out[m].max_version) {
+			out[m].max_version = seen[j].version;
+		}
+		m++;
+		j++;
+	}
+	talloc_free(seen);
+	talloc_free(held);
+	*arr = out;
+	*count = m;
+	return TWERR_OK;
+}
 
 enum twerr wdb_owners(struct wdb *db, TALLOC_CTX *mem_ctx,
 		      struct wdb_owner **owners, size_t *num)
@@ -1833,6 +2079,10 @@ enum twerr wdb_owners(struct wdb *db, TALLOC_CTX *mem_ctx,
 			.max_version = db->counter,
 		};
 		count++;
+	}
+	err = wdb_owners_merge_seen(db, tmp, &arr, &count);
+	if (err != TWERR_OK) {
+		goto done;
 	}
 	*owners = talloc_steal(mem_ctx, arr);
 	*num = count;
@@ -2075,8 +2325,10 @@ static int wdb_reindex_fn(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
 {
 	struct wdb_reindex_state *s = private_data;
 	uint8_t ent[4 + 8 + 1 + WDB_REC_KEY_MAX];
+	struct wdb_seen *seen = NULL;
 	struct wrec rec = {};
 	struct wcur c = {};
+	size_t nseen = 0;
 	enum twerr err;
 	uint8_t tag;
 	bool ok = true;
@@ -2102,6 +2354,31 @@ static int wdb_reindex_fn(struct tdb_context *tdb, TDB_DATA key, TDB_DATA data,
 		wcur_copy(&c, ent + 2, key.dsize - 1);
 		ok = wdb_reindex_append(s->mem_ctx, &s->old, &s->old_len,
 					&s->old_cap, ent, 1 + key.dsize);
+		break;
+	case WDB_TAG_SEEN:
+		/*
+		 * Watermarks are not derived from records: kept as they
+		 * are; only a damaged value goes (wdb_seen_load ignores it
+		 * anyway).
+		 */
+		if (key.dsize != 1) {
+			return 0;
+		}
+		err = wdb_seen_decode(s->mem_ctx, data.dptr, data.dsize,
+				      &seen, &nseen);
+		TALLOC_FREE(seen);
+		if (err == TWERR_NOMEM) {
+			ok = false;
+			break;
+		}
+		if (err == TWERR_OK) {
+			return 0;
+		}
+		s->db->stats.corrupt_skipped++;
+		ent[0] = 1;
+		ent[1] = tag;
+		ok = wdb_reindex_append(s->mem_ctx, &s->old, &s->old_len,
+					&s->old_cap, ent, 2);
 		break;
 	case WDB_TAG_REC:
 		if (key.dsize < 1 + NBN_RAW_LEN ||

@@ -107,11 +107,13 @@ enum twerr wdb_sync_recv(struct tevent_req *req);
 enum twerr wdb_flush(struct wdb *db);
 
 /*
- * Owner table: every owner with the highest version we hold of it, sorted
- * by owner address.  For the local owner max_version is the version
- * counter, as Windows and Samba advertise it, and the local owner is listed
- * as soon as the counter is above 0.  min_version is the lowest version
- * held (0 when none is held).
+ * Owner table: every owner we hold records of or have a watermark for
+ * (wdb_owner_seen), sorted by owner address.  max_version is the higher of
+ * the highest version held and the watermark; for the local owner it is
+ * the version counter, as Windows and Samba advertise it (a watermark of
+ * the local owner is ignored), and the local owner is listed as soon as
+ * the counter is above 0.  min_version is the lowest version held (0 when
+ * none is held).
  */
 struct wdb_owner {
 	uint32_t owner;
@@ -154,6 +156,20 @@ enum twerr wdb_traverse(struct wdb *db,
  */
 enum twerr wdb_set_min_version(struct wdb *db, uint64_t version);
 
+/*
+ * Per-owner "highest version seen" (Windows' owner-version table): raise
+ * the watermark of owner to version after replication has applied, kept
+ * or propagated the records up to it, so that the next pull starts above
+ * it even when we hold no record of owner that high.  Never lowers it
+ * (TWERR_OK, nothing written); version 0 is a no-op.  TWERR_BAD_VALUE for
+ * the local owner (partner data never stands for our own versions,
+ * SECURITY.md SA-11, F 10) and above WDB_VERSION_LIMIT.  Part of the
+ * current batch, like
+ * wdb_put(): durable together with the records of the same pull.
+ * Watermarks stay when the owner's records go, and survive wdb_reindex().
+ */
+enum twerr wdb_owner_seen(struct wdb *db, uint32_t owner, uint64_t version);
+
 /* --- additions beyond the core API --- */
 
 /* Largest number of index entries in one bucket (see docs/storage.md). */
@@ -185,6 +201,8 @@ enum twerr wdb_next_expiry(struct wdb *db, int64_t *expire, bool *found);
  * repair for a damaged index, which otherwise makes wdb_range() and
  * wdb_owners() answer TWERR_CORRUPT.  Damaged records are left out (and
  * counted); the counter is raised past our highest record if needed.
+ * Watermarks (wdb_owner_seen) are kept; a damaged watermark value is
+ * dropped.
  */
 enum twerr wdb_reindex(struct wdb *db);
 

@@ -511,6 +511,7 @@ static void wrp_pull_names_done(struct tevent_req *req,
 						       struct wrp_pull_state);
 	const struct wrw_owner *cur = &state->cur;
 	int64_t now = tw_now();
+	uint64_t top = 0;
 	uint32_t i;
 	enum twerr err;
 	char ipb[TW_IPSTR_LEN];
@@ -534,6 +535,9 @@ static void wrp_pull_names_done(struct tevent_req *req,
 				  tw_ipstr(cur->addr, ipb));
 			tevent_req_error(req, TWERR_BAD_VALUE);
 			return;
+		}
+		if (v > top) {
+			top = v;
 		}
 	}
 	state->res.owners_pulled++;
@@ -560,6 +564,18 @@ static void wrp_pull_names_done(struct tevent_req *req,
 			continue;
 		}
 		state->res.records_applied++;
+	}
+	/*
+	 * Windows' owner-version table: what was kept or propagated is
+	 * seen too, so the next pull starts above it.  The highest version
+	 * received, not the one asked for: a partner caps the records of
+	 * one response, and we ask again from there.  An empty response
+	 * leaves top 0, which marks nothing.
+	 */
+	err = wdb_owner_seen(state->db, cur->addr, top);
+	if (err != TWERR_OK) {
+		tevent_req_error(req, err);
+		return;
 	}
 	wrp_pull_next(req);
 }

@@ -910,7 +910,9 @@ static bool wrp_turn_names(struct wrp_conn *c, const struct wrw_packet *p)
 	struct wrp_server *s = c->s;
 	const struct wrw_owner *cur = &c->turn[c->next_turn];
 	int64_t now = tw_now();
+	uint64_t top = 0;
 	uint32_t i;
+	enum twerr err;
 	char ipb[TW_IPSTR_LEN];
 
 	if (p->mess_type != WRW_REPLICATION ||
@@ -930,11 +932,13 @@ static bool wrp_turn_names(struct wrp_conn *c, const struct wrw_packet *p)
 				  tw_ipstr(cur->addr, ipb));
 			return wrp_conn_stop(c, WRW_STOP_ERROR, true);
 		}
+		if (v > top) {
+			top = v;
+		}
 	}
 	for (i = 0; i < p->names.num_records; i++) {
 		struct wrec got;
 		bool stored = false;
-		enum twerr err;
 
 		wrp_pull_to_rec(&p->names.records[i], cur->addr, now,
 				s->conf, &got);
@@ -948,6 +952,11 @@ static bool wrp_turn_names(struct wrp_conn *c, const struct wrw_packet *p)
 		} else {
 			s->stats.records_kept++;
 		}
+	}
+	/* kept records are seen too (wrp_pull_names_done); 0: none came */
+	err = wdb_owner_seen(s->db, cur->addr, top);
+	if (err != TWERR_OK) {
+		return wrp_conn_stop(c, WRW_STOP_ERROR, true);
 	}
 	c->next_turn++;
 	return wrp_turn_next(c);

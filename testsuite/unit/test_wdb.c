@@ -1448,6 +1448,200 @@ static void test_local_owner_changed(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* per-owner watermarks (wdb_owner_seen) */
+
+/*
+ * The watermark only rises, is refused for the local owner and above the
+ * limit, lists an owner without records, gives max(held, seen), is part
+ * of the batch (gone with a close before the commit, there after a
+ * flush and a reopen) and survives a reindex.
+ */
+static void test_owner_seen(void **state)
+{
+	struct tctx *t = *state;
+	struct wdb_config cfg = {
+		.path = t->path,
+		.local_owner = PEER_Z,
+		.nosync = true,
+	};
+	struct wdb *db = open_db(t);
+	struct wdb_owner *o = NULL;
+	struct nbn_name n;
+	size_t num = 0;
+	struct wrec r;
+
+	/* our own counter is never raised from partner data */
+	assert_int_equal(wdb_owner_seen(db, LOCAL, 5), TWERR_BAD_VALUE);
+	assert_int_equal(wdb_owner_seen(db, PEER_X, WDB_VERSION_LIMIT + 1),
+			 TWERR_BAD_VALUE);
+	assert_false(wdb_batch_pending(db));
+	/* 0: nothing seen, nothing written */
+	assert_int_equal(wdb_owner_seen(db, PEER_X, 0), TWERR_OK);
+	assert_false(wdb_batch_pending(db));
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 0);
+	TALLOC_FREE(o);
+
+	/* an owner with only a watermark is listed; sorted by owner */
+	assert_int_equal(wdb_owner_seen(db, PEER_Y, 40), TWERR_OK);
+	assert_true(wdb_batch_pending(db));
+	assert_int_equal(wdb_owner_seen(db, PEER_X, 10), TWERR_OK);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 2);
+	expect_owner(&o[0], PEER_X, 10, 0);
+	expect_owner(&o[1], PEER_Y, 40, 0);
+	TALLOC_FREE(o);
+	/* part of the batch: a close without commit loses it */
+	TALLOC_FREE(db);
+	db = open_db(t);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 0);
+	TALLOC_FREE(o);
+
+	assert_int_equal(wdb_owner_seen(db, PEER_Y, 40), TWERR_OK);
+	assert_int_equal(wdb_owner_seen(db, PEER_X, 10), TWERR_OK);
+	/* raises only */
+	assert_int_equal(wdb_owner_seen(db, PEER_X, 5), TWERR_OK);
+	assert_int_equal(wdb_owner_seen(db, PEER_X, 10), TWERR_OK);
+	assert_int_equal(wdb_owner_seen(db, PEER_Y, 41), TWERR_OK);
+	assert_int_equal(wdb_owner_seen(db, PEER_Z, WDB_VERSION_LIMIT),
+			 TWERR_OK);
+	/* max(held, seen); min stays the lowest held */
+	rec_i(&r, 1, PEER_X, 20);
+	put_ok(db, &r, 0);
+	rec_i(&r, 2, PEER_X, 3);
+	put_ok(db, &r, 0);
+	rec_i(&r, 3, PEER_Y, 30);
+	put_ok(db, &r, 0);
+	rec_i(&r, 4, 0, 0);
+	put_ok(db, &r, WDB_ALLOC_VERSION);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 4);
+	expect_owner(&o[0], LOCAL, 1, 1);
+	expect_owner(&o[1], PEER_X, 20, 3);
+	expect_owner(&o[2], PEER_Y, 41, 30);
+	expect_owner(&o[3], PEER_Z, WDB_VERSION_LIMIT, 0);
+	TALLOC_FREE(o);
+	assert_int_equal(wdb_flush(db), TWERR_OK);
+	TALLOC_FREE(db);
+
+	/* durable: there after a reopen, and the records' going keeps it */
+	db = open_db(t);
+	name_i(&n, 3);
+	assert_int_equal(wdb_delete(db, &n), TWERR_OK);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 4);
+	expect_owner(&o[1], PEER_X, 20, 3);
+	expect_owner(&o[2], PEER_Y, 41, 0);
+	TALLOC_FREE(o);
+
+	/* a reindex rebuilds from the records and keeps the watermarks */
+	assert_int_equal(wdb_reindex(db), TWERR_OK);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 4);
+	expect_owner(&o[0], LOCAL, 1, 1);
+	expect_owner(&o[1], PEER_X, 20, 3);
+	expect_owner(&o[2], PEER_Y, 41, 0);
+	expect_owner(&o[3], PEER_Z, WDB_VERSION_LIMIT, 0);
+	TALLOC_FREE(o);
+	TALLOC_FREE(db);
+
+	/*
+	 * Our address became PEER_Z: its old watermark is not advertised
+	 * (that would make partners skip versions we allocate later), and
+	 * it can no longer be raised.
+	 */
+	db = open_db_cfg(t, &cfg);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 4);
+	expect_owner(&o[0], LOCAL, 1, 1);
+	expect_owner(&o[3], PEER_Z, 1, 0);
+	TALLOC_FREE(o);
+	assert_int_equal(wdb_owner_seen(db, PEER_Z, 2), TWERR_BAD_VALUE);
+	assert_int_equal(wdb_owner_seen(db, LOCAL, 2), TWERR_OK);
+	assert_int_equal(wdb_flush(db), TWERR_OK);
+	TALLOC_FREE(db);
+}
+
+/*
+ * A damaged watermark value is input: ignored and counted (the owners
+ * table falls back to what is held), dropped by a reindex, replaced by
+ * the next watermark.
+ */
+static void test_owner_seen_damaged(void **state)
+{
+	struct tctx *t = *state;
+	static const uint8_t skey[1] = { 'S' };
+	/* two entries claimed, one present */
+	static const uint8_t junk[] = {
+		0x01, 0x00, 0x00, 0x00, 0x02,
+		0xc6, 0x12, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 9,
+	};
+	/* owners not increasing */
+	static const uint8_t unsorted[] = {
+		0x01, 0x00, 0x00, 0x00, 0x02,
+		0xc6, 0x12, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 9,
+		0xc6, 0x12, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 9,
+	};
+	/* a valid value: PEER_X seen at 9 */
+	static const uint8_t good[] = {
+		0x01, 0x00, 0x00, 0x00, 0x01,
+		0xc6, 0x12, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 9,
+	};
+	struct wdb *db = open_db(t);
+	struct wdb_owner *o = NULL;
+	struct wdb_stats st = {};
+	size_t num = 0;
+	struct wrec r;
+
+	rec_i(&r, 1, PEER_Y, 4);
+	put_ok(db, &r, 0);
+	assert_int_equal(wdb_flush(db), TWERR_OK);
+	TALLOC_FREE(db);
+
+	/* the raw form is the one docs/storage.md describes */
+	raw_store(t, skey, sizeof(skey), good, sizeof(good));
+	db = open_db(t);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 2);
+	expect_owner(&o[0], PEER_X, 9, 0);
+	expect_owner(&o[1], PEER_Y, 4, 4);
+	TALLOC_FREE(o);
+	TALLOC_FREE(db);
+
+	raw_store(t, skey, sizeof(skey), junk, sizeof(junk));
+	db = open_db(t);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 1);
+	expect_owner(&o[0], PEER_Y, 4, 4);
+	TALLOC_FREE(o);
+	wdb_get_stats(db, &st);
+	assert_int_equal(st.corrupt_skipped, 1);
+	/* the next watermark replaces the damaged value */
+	assert_int_equal(wdb_owner_seen(db, PEER_Z, 3), TWERR_OK);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 2);
+	expect_owner(&o[1], PEER_Z, 3, 0);
+	TALLOC_FREE(o);
+	assert_int_equal(wdb_flush(db), TWERR_OK);
+	TALLOC_FREE(db);
+
+	/* a reindex drops a damaged value and nothing else */
+	raw_store(t, skey, sizeof(skey), unsorted, sizeof(unsorted));
+	db = open_db(t);
+	assert_int_equal(wdb_reindex(db), TWERR_OK);
+	wdb_get_stats(db, &st);
+	assert_int_equal(st.corrupt_skipped, 1);
+	assert_int_equal(wdb_owners(db, t->mem, &o, &num), TWERR_OK);
+	assert_int_equal(num, 1);
+	expect_owner(&o[0], PEER_Y, 4, 4);
+	TALLOC_FREE(o);
+	wdb_get_stats(db, &st);
+	assert_int_equal(st.corrupt_skipped, 1);
+	TALLOC_FREE(db);
+}
+
+/* ------------------------------------------------------------------ */
 /* persistence faults (SECURITY.md E 38) */
 
 static void child_open(struct tctx *t, struct tevent_context **ev,
@@ -1795,6 +1989,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_header, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_local_owner_changed, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_owner_seen, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_owner_seen_damaged, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_without_commit, setup,

@@ -1458,34 +1458,30 @@ static void test_pull_from_server(void **state)
 	assert_int_equal(wdb_current_version(db_a), 1);
 
 	/*
-	 * Nothing new, but the kept SHARED (B's version 3) and CONFS
-	 * (OTHER_OWNER's 81) are asked for again: what we hold of those
-	 * owners ends below them (a known limitation, docs/replication.md);
-	 * they are kept again.
+	 * Nothing new: the kept SHARED (B's version 3) and CONFS
+	 * (OTHER_OWNER's 81) are not asked for again, the watermarks of
+	 * both owners (wdb_owner_seen) are at them.
 	 */
 	assert_int_equal(pull_once(t, db_a, cb->wrepl_port, &res), TWERR_OK);
-	assert_int_equal(res.owners_pulled, 2);
-	assert_int_equal(res.records_received, 2);
-	assert_int_equal(res.records_applied, 0);
-	assert_int_equal(res.records_kept, 2);
-	/* one new name on B: exactly that one comes (with SHARED again) */
+	assert_int_equal(res.owners_pulled, 0);
+	assert_int_equal(res.records_received, 0);
+	assert_int_equal(res.records_kept, 0);
+	/* one new name on B: exactly that one comes */
 	t->db = db_b;
 	add_local(t, "BHOST3", 0xc6120c04u);
 	t->db = db_a;
 	assert_int_equal(pull_once(t, db_a, cb->wrepl_port, &res), TWERR_OK);
-	assert_int_equal(res.owners_pulled, 2);
-	assert_int_equal(res.records_received, 3);
-	assert_int_equal(res.records_applied, 1);
-	assert_int_equal(res.records_kept, 2);
-	/* now we hold B's version 4, its highest: only OTHER_OWNER's 81 */
-	assert_int_equal(pull_once(t, db_a, cb->wrepl_port, &res), TWERR_OK);
 	assert_int_equal(res.owners_pulled, 1);
-	assert_int_equal(res.records_kept, 1);
+	assert_int_equal(res.records_received, 1);
+	assert_int_equal(res.records_applied, 1);
+	assert_int_equal(res.records_kept, 0);
+	assert_int_equal(pull_once(t, db_a, cb->wrepl_port, &res), TWERR_OK);
+	assert_int_equal(res.owners_pulled, 0);
 
-	/* B's server saw four map requests and 2 + 2 + 2 + 1 names
+	/* B's server saw four map requests and 2 + 0 + 1 + 0 names
 	 * requests */
 	assert_int_equal(wrp_get_stats(srv_b)->map_requests, 4);
-	assert_int_equal(wrp_get_stats(srv_b)->names_requests, 7);
+	assert_int_equal(wrp_get_stats(srv_b)->names_requests, 3);
 	for (int i = 0; i < 20 && wrp_num_conns(srv_b) > 0; i++) {
 		run_for(t, 10);
 	}
@@ -1671,6 +1667,272 @@ static void test_pull_hostile(void **state)
 	close(lfd);
 }
 
+/*
+ * One pull cycle from the test playing a partner on lfd that advertises
+ * OTHER_OWNER up to max_v: expect the Name Records Request for
+ * [want_min, max_v] (none when want_min is 0: the Stop follows the map)
+ * and answer with KEEPME<20> of version rec_v (no record if rec_v is 0).
+ */
+static void seen_pull_round(struct tctx *t, int lfd, uint16_t port,
+			    uint32_t max_v, uint32_t want_min, uint32_t rec_v,
+			    struct wrp_pull_result *res)
+{
+	static const uint8_t map[52] = {
+		0x00, 0x00, 0x00, 0x30,
+		0x00, 0x00, 0x78, 0x00,
+		0x00, 0x00, 0x00, 0x00,	/* handle */
+		0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, 0x01,	/* map response */
+		0x00, 0x00, 0x00, 0x01,	/* one owner */
+		0xc6, 0x12, 0x03, 0x05,	/* 198.18.3.5 */
+		0x00, 0x00, 0x00, 0x00,	/* max hi */
+		0x00, 0x00, 0x00, 0x00,	/* max lo (set below) */
+		0x00, 0x00, 0x00, 0x00,	/* min 1 */
+		0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00,
+	};
+	/* one dynamic unique active record, version set below */
+	static const uint8_t names[72] = {
+		0x00, 0x00, 0x00, 0x44,	/* 68 */
+		0x00, 0x00, 0x78, 0x00,
+		0x00, 0x00, 0x00, 0x00,	/* handle */
+		0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, 0x03,	/* names response */
+		0x00, 0x00, 0x00, 0x01,	/* one record */
+		0x00, 0x00, 0x00, 0x11,	/* name length 17 */
+		'K', 'E', 'E', 'P', 'M', 'E', ' ', ' ',
+		' ', ' ', ' ', ' ', ' ', ' ', ' ', 0x20,
+		0x00,
+		0x00, 0x00, 0x00,	/* padding to 4 */
+		0x00, 0x00, 0x00, 0x00,	/* flags: U, A, dynamic */
+		0x00, 0x00, 0x00, 0x00,	/* group 0 */
+		0x00, 0x00, 0x00, 0x00,	/* version hi */
+		0x00, 0x00, 0x00, 0x00,	/* version lo */
+		0xc6, 0x12, 0x0d, 0x07,	/* 198.18.13.7 */
+		0xff, 0xff, 0xff, 0xff,
+	};
+	/* a Name Records Response without records */
+	static const uint8_t empty[24] = {
+		0x00, 0x00, 0x00, 0x14,	/* 20 */
+		0x00, 0x00, 0x78, 0x00,
+		0x00, 0x00, 0x00, 0x00,	/* handle */
+		0x00, 0x00, 0x00, 0x03,
+		0x00, 0x00, 0x00, 0x03,	/* names response */
+		0x00, 0x00, 0x00, 0x00,	/* no record */
+	};
+	struct tevent_req *req = NULL;
+	uint8_t buf[1024];
+	uint8_t out[256] = {};
+	uint32_t their;
+	ssize_t n;
+	int fd = -1;
+	int i;
+
+	g_pull_done = false;
+	req = wrp_pull_send(t->mem, t->ev, t->conf, t->db, &t->ig, LOOPBACK,
+			    port, LOOPBACK);
+	assert_non_null(req);
+	tevent_req_set_callback(req, pull_done, NULL);
+	for (i = 0; i < 100 && fd < 0; i++) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+		run_for(t, 10);
+		if (poll(&p, 1, 10) == 1) {
+			fd = accept(lfd, NULL, NULL);
+		}
+	}
+	assert_true(fd >= 0);
+	n = recv_pdu(t, fd, buf, sizeof(buf));
+	assert_int_equal(n, 41);
+	their = get_be32(buf + 12);
+	start_request(out, their, 0x1234);
+	put_be32(out + 12, WRW_START_RESPONSE);
+	send_all(fd, out, 45);
+
+	n = recv_pdu(t, fd, buf, sizeof(buf));
+	assert_int_equal(n, 16);
+	memcpy(out, map, sizeof(map));
+	put_be32(out + 8, their);
+	put_be32(out + 32, max_v);
+	send_all(fd, out, sizeof(map));
+
+	n = recv_pdu(t, fd, buf, sizeof(buf));
+	assert_int_equal(n, 40);
+	if (want_min != 0) {
+		assert_int_equal(get_be32(buf + 8), WRW_REPLICATION);
+		assert_int_equal(get_be32(buf + 12), WRW_OP_NAMES_REQUEST);
+		assert_int_equal(get_be32(buf + 16), OTHER_OWNER);
+		assert_int_equal(get_be32(buf + 24), max_v);	/* max lo */
+		assert_int_equal(get_be32(buf + 32), want_min);	/* min lo */
+		if (rec_v != 0) {
+			memcpy(out, names, sizeof(names));
+			put_be32(out + 60, rec_v);
+			put_be32(out + 8, their);
+			send_all(fd, out, sizeof(names));
+		} else {
+			memcpy(out, empty, sizeof(empty));
+			put_be32(out + 8, their);
+			send_all(fd, out, sizeof(empty));
+		}
+		n = recv_pdu(t, fd, buf, sizeof(buf));
+		assert_int_equal(n, 40);
+	}
+	assert_int_equal(get_be32(buf + 8), WRW_STOP_REQUEST);
+	assert_int_equal(get_be32(buf + 12), WRW_STOP_NORMAL);
+	for (i = 0; i < 100 && !g_pull_done; i++) {
+		run_for(t, 10);
+	}
+	assert_true(g_pull_done);
+	assert_int_equal(g_pull_err, TWERR_OK);
+	*res = g_pull_res;
+	close(fd);
+}
+
+/*
+ * A record that is kept (a static record of a fourth server against a
+ * dynamic replica, PROTOCOL.md 3.6 rule 2) is not asked for again: the
+ * owner's watermark (wdb_owner_seen) is at it although we hold no record
+ * of that owner.  The watermark is the highest version received, not the
+ * one asked for: an empty response leaves it, and the next pull asks for
+ * the same versions again.
+ */
+static void test_pull_kept_not_again(void **state)
+{
+	struct tctx *t = *state;
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(LOOPBACK),
+	};
+	struct wrp_pull_result res = {};
+	struct wdb_owner *o = NULL;
+	uint16_t port = (uint16_t)(40000 + ((getpid() + 17) % 20000));
+	size_t num = 0;
+	size_t i;
+	bool listed = false;
+	int one = 1;
+	int lfd;
+
+	add_rec(t->db, "KEEPME", WREC_UNIQUE, WREC_ACTIVE, FOURTH_OWNER, 8,
+		0xc6120e07u);
+	{
+		struct nbn_name nm = {};
+		struct wrec r = {};
+		bool found = false;
+
+		assert_true(nbn_make(&nm, "KEEPME", 0x20, NULL));
+		assert_int_equal(wdb_fetch(t->db, &nm, &r, &found), TWERR_OK);
+		r.is_static = true;
+		assert_int_equal(wdb_put(t->db, &r, 0), TWERR_OK);
+	}
+	assert_int_equal(wdb_flush(t->db), TWERR_OK);
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sin.sin_port = htons(port);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(lfd, 4), 0);
+
+	/* [1, 5]: version 5 arrives and is kept */
+	seen_pull_round(t, lfd, port, 5, 1, 5, &res);
+	assert_int_equal(res.records_received, 1);
+	assert_int_equal(res.records_kept, 1);
+	assert_int_equal(res.records_applied, 0);
+	expect_owner(t->db, "KEEPME", FOURTH_OWNER, WREC_UNIQUE);
+
+	/* the same map again: no Name Records Request at all */
+	seen_pull_round(t, lfd, port, 5, 0, 0, &res);
+	assert_int_equal(res.owners_pulled, 0);
+	assert_int_equal(res.records_kept, 0);
+
+	/* the partner is ahead: asked from 6, it sends nothing */
+	seen_pull_round(t, lfd, port, 7, 6, 0, &res);
+	assert_int_equal(res.owners_pulled, 1);
+	assert_int_equal(res.records_received, 0);
+	/* so 6 and 7 are still wanted */
+	seen_pull_round(t, lfd, port, 7, 6, 0, &res);
+	assert_int_equal(res.owners_pulled, 1);
+	close(lfd);
+
+	/* the owner is advertised at its watermark, with none held */
+	assert_int_equal(wdb_owners(t->db, t->mem, &o, &num), TWERR_OK);
+	for (i = 0; i < num; i++) {
+		if (o[i].owner == OTHER_OWNER) {
+			listed = true;
+			assert_int_equal(o[i].max_version, 5);
+			assert_int_equal(o[i].min_version, 0);
+		}
+	}
+	assert_true(listed);
+	TALLOC_FREE(o);
+
+	/*
+	 * The UPDATE turnaround does the same: TURNED<20> (a static record
+	 * of a fourth server here) keeps its version 5 of 198.18.2.202 out,
+	 * and the next UPDATE asks from 6.
+	 */
+	add_rec(t->db, "TURNED", WREC_UNIQUE, WREC_ACTIVE, FOURTH_OWNER, 9,
+		0xc6120e08u);
+	{
+		uint8_t update[52] = {
+			0x00, 0x00, 0x00, 0x30,	/* 48 */
+			0x00, 0x00, 0x78, 0x00,
+			0x00, 0x00, 0x00, 0x00,
+			0x00, 0x00, 0x00, 0x03,
+			0x00, 0x00, 0x00, 0x04,	/* UPDATE */
+			0x00, 0x00, 0x00, 0x01,	/* one owner */
+			0xc6, 0x12, 0x02, 0xca,	/* owner 198.18.2.202 */
+			0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,
+			0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+			0x00, 0x00, 0x00, 0x01,
+			0xc6, 0x12, 0x02, 0xca,	/* initiator */
+		};
+		struct nbn_name nm = {};
+		struct wrec r = {};
+		bool found = false;
+		uint32_t h;
+		bool ok;
+		int fd;
+
+		assert_true(nbn_make(&nm, "TURNED", 0x20, NULL));
+		assert_int_equal(wdb_fetch(t->db, &nm, &r, &found), TWERR_OK);
+		r.is_static = true;
+		assert_int_equal(wdb_put(t->db, &r, 0), TWERR_OK);
+		assert_int_equal(wdb_flush(t->db), TWERR_OK);
+
+		connect_pair(t, PULL_ONLY, &fd, &ok);
+		assert_true(ok);
+		h = associate(t, fd, 6);
+		put_be32(update + 8, h);
+		send_all(fd, update, sizeof(update));
+		update_turnaround(t, fd, h, 6, 1, 9, 5, WRW_STOP_NORMAL);
+		close(fd);
+		expect_owner(t->db, "TURNED", FOURTH_OWNER, WREC_UNIQUE);
+		assert_int_equal(wrp_get_stats(t->srv)->records_kept, 1);
+
+		connect_pair(t, PULL_ONLY, &fd, &ok);
+		assert_true(ok);
+		h = associate(t, fd, 7);
+		put_be32(update + 8, h);
+		send_all(fd, update, sizeof(update));
+		update_turnaround(t, fd, h, 7, 6, 9, 7, WRW_STOP_NORMAL);
+		close(fd);
+		assert_int_equal(wrp_get_stats(t->srv)->records_kept, 2);
+	}
+	assert_int_equal(wdb_flush(t->db), TWERR_OK);
+	listed = false;
+	assert_int_equal(wdb_owners(t->db, t->mem, &o, &num), TWERR_OK);
+	for (i = 0; i < num; i++) {
+		if (o[i].owner == 0xc61202ca) {
+			listed = true;
+			assert_int_equal(o[i].max_version, 7);
+		}
+	}
+	assert_true(listed);
+	TALLOC_FREE(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1708,6 +1970,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pull_hostile, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_pull_kept_not_again,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

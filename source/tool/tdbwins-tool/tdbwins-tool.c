@@ -7,7 +7,8 @@
  *   dump                  every record, one line each
  *   versions              "NAME<TT> VERSION" per record (scripts, tests)
  *   show NAME[#TT]        one record in detail (TT hex, default 20)
- *   versionmap            owner -> highest version held (show versionmap)
+ *   versionmap            owner -> highest version held or seen by
+ *                         replication, lowest held (show versionmap)
  *   count                 records by state
  *   samba-placeholder DIR create DIR/sam.ldb as an empty tdb if it is not
  *                         there (what `samba` needs on a host that is not
