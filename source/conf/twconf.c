@@ -61,6 +61,9 @@ struct twconf *twconf_new(TALLOC_CTX *mem_ctx)
 	c->wrepl_idle_timeout = 600;
 	c->wrepl_max_records = 50000;
 	c->pull_interval = 1800;
+	/* Windows CommRetryCount 3; Samba's pullRetryInterval 30 s */
+	c->pull_retries = 3;
+	c->pull_retry_interval = 30;
 	c->log_level = 1;
 	return c;
 }
@@ -221,6 +224,11 @@ char *twconf_check(TALLOC_CTX *mem_ctx, struct twconf *c)
 	    c->wrepl_handshake_timeout > 300) {
 		return talloc_strdup(mem_ctx, "tdbwins:wrepl handshake "
 				     "timeout must be 1..300 seconds");
+	}
+	if (c->pull_retries > 0 &&
+	    (c->pull_retry_interval < 1 || c->pull_retry_interval > 3600)) {
+		return talloc_strdup(mem_ctx, "tdbwins:pull retry interval "
+				     "must be 1..3600 seconds");
 	}
 	if (c->pull_interval != 0 && c->pull_interval < 60) {
 		return talloc_strdup(mem_ctx, "tdbwins:pull interval must be "

@@ -80,6 +80,8 @@ struct twconf {
 	uint32_t wrepl_idle_timeout;	/* tdbwins:wrepl idle timeout 600 */
 	uint32_t wrepl_max_records;	/* tdbwins:wrepl max records 50000 */
 	uint32_t pull_interval;		/* tdbwins:pull interval 1800, 0 off */
+	uint32_t pull_retries;		/* tdbwins:pull retries 3 */
+	uint32_t pull_retry_interval;	/* tdbwins:pull retry interval 30 */
 	bool wrepl_lab_addresses;	/* tdbwins:wrepl lab addresses, no */
 	bool migrate;			/* tdbwins:migrate (Migrate On), no */
 

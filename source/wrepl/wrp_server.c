@@ -116,6 +116,7 @@ struct wrp_puller {
 	struct tevent_timer *delayed;	/* a notification's pull, spaced */
 	struct timeval last_start;
 	bool again;			/* triggered while running */
+	uint32_t failures;		/* pulls failed in a row */
 	/*
 	 * An UPDATE2/INFORM2 asked us to propagate: the pull it causes
 	 * forwards it if it got records ([MS-WINSRA] 3.3.5.1).
@@ -1361,6 +1362,34 @@ static bool wrp_pull_notified(struct wrp_server *s, uint32_t partner,
 	return p->delayed != NULL;
 }
 
+/*
+ * A failed pull is tried again after tdbwins:pull retry interval, at most
+ * tdbwins:pull retries times in a row (Windows' CommRetryCount, Samba's
+ * pullRetryInterval); after that the next periodic pull or notification
+ * tries again.
+ */
+static void wrp_puller_retry(struct wrp_puller *p)
+{
+	const struct twconf *conf = p->s->conf;
+	char ipb[TW_IPSTR_LEN];
+
+	if (p->failures > conf->pull_retries || p->delayed != NULL ||
+	    p->again) {
+		return;
+	}
+	p->delayed = tevent_add_timer(p->s->ev, p,
+				      tevent_timeval_current_ofs(
+					      conf->pull_retry_interval, 0),
+				      wrp_puller_delayed, p);
+	if (p->delayed != NULL) {
+		p->s->stats.pull_retries++;
+		TW_INFO("wrepl: pull from %s: retry %" PRIu32 " of %" PRIu32
+			" in %" PRIu32 " s", tw_ipstr(p->ip, ipb),
+			p->failures, conf->pull_retries,
+			conf->pull_retry_interval);
+	}
+}
+
 static void wrp_puller_done(struct tevent_req *req)
 {
 	struct wrp_puller *p = tevent_req_callback_data(req,
@@ -1376,11 +1405,14 @@ static void wrp_puller_done(struct tevent_req *req)
 	s->stats.records_kept += res.records_kept;
 	if (err != TWERR_OK) {
 		s->stats.pulls_failed++;
+		p->failures++;
 		twlog_limited(&s->rl, TWLOG_WARNING,
 			      "wrepl: pull from %s failed: %s (%" PRIu32
 			      " records taken)", tw_ipstr(p->ip, ipb),
 			      twerr_str(err), res.records_applied);
+		wrp_puller_retry(p);
 	} else {
+		p->failures = 0;
 		TW_INFO("wrepl: pulled from %s: %" PRIu32 " owners, %" PRIu32
 			" records, %" PRIu32 " taken, %" PRIu32
 			" kept (conflict)", tw_ipstr(p->ip, ipb),

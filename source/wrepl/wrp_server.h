@@ -59,6 +59,7 @@ struct wrp_stats {
 	/* pull side (wrp_pull.h) */
 	uint64_t pulls;			/* pull cycles started */
 	uint64_t pulls_failed;
+	uint64_t pull_retries;		/* failed pulls tried again */
 	uint64_t records_pulled;	/* stored: new names, same owner */
 	uint64_t records_kept;		/* conflict: ours kept */
 };

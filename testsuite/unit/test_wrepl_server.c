@@ -1315,6 +1315,33 @@ static void test_notify_storm(void **state)
 #define OWNER_B 0xc6120002u	/* 198.18.0.2: server B's owner address */
 #define FOURTH_OWNER 0xc6120306u	/* 198.18.3.6 */
 
+/*
+ * A failed pull is tried again after the retry interval, at most
+ * tdbwins:pull retries times in a row; then nothing until the next
+ * trigger.  Nothing listens at PULL_ONLY's port: every pull fails.
+ */
+static void test_pull_retries(void **state)
+{
+	struct tctx *t = *state;
+
+	t->conf->pull_retries = 2;
+	t->conf->pull_retry_interval = 1;
+	assert_true(wrp_pull_now(t->srv, PULL_ONLY));
+	run_for(t, 3500);
+	assert_int_equal(wrp_get_stats(t->srv)->pulls, 3);
+	assert_int_equal(wrp_get_stats(t->srv)->pulls_failed, 3);
+	assert_int_equal(wrp_get_stats(t->srv)->pull_retries, 2);
+	run_for(t, 1500);
+	assert_int_equal(wrp_get_stats(t->srv)->pulls, 3);
+
+	/* a new trigger starts a new series; 0 retries: none at all */
+	t->conf->pull_retries = 0;
+	assert_true(wrp_pull_now(t->srv, PULL_ONLY));
+	run_for(t, 1500);
+	assert_int_equal(wrp_get_stats(t->srv)->pulls, 4);
+	assert_int_equal(wrp_get_stats(t->srv)->pull_retries, 2);
+}
+
 static bool g_pull_done;
 static enum twerr g_pull_err;
 static struct wrp_pull_result g_pull_res;
@@ -1967,6 +1994,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_notify_storm, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pull_from_server, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_pull_retries, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_pull_hostile, setup,
 						teardown),

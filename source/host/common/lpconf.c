@@ -182,6 +182,11 @@ static bool lpconf_partners(TALLOC_CTX *mem_ctx, struct twconf *c,
 		c->wrepl_max_records);
 	c->pull_interval = (uint32_t)lpcfg_parm_ulong(
 		lp, NULL, "tdbwins", "pull interval", c->pull_interval);
+	c->pull_retries = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "tdbwins", "pull retries", c->pull_retries);
+	c->pull_retry_interval = (uint32_t)lpcfg_parm_ulong(
+		lp, NULL, "tdbwins", "pull retry interval",
+		c->pull_retry_interval);
 	/* test partners only (smbtorture): docs/replication.md */
 	c->wrepl_lab_addresses = lpcfg_parm_bool(
 		lp, NULL, "tdbwins", "wrepl lab addresses", false);
