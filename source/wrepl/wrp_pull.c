@@ -378,34 +378,30 @@ static uint64_t wrp_pull_have_max(const struct wdb_owner *mine, size_t n,
 	return 0;
 }
 
-static void wrp_pull_map_done(struct tevent_req *req,
-			      const struct wrw_packet *p)
+enum twerr wrp_pull_plan(TALLOC_CTX *mem_ctx, struct wdb *db,
+			 const struct wrw_table *t, struct wrw_owner **todo,
+			 uint32_t *num_todo)
 {
-	struct wrp_pull_state *state = tevent_req_data(req,
-						       struct wrp_pull_state);
+	uint32_t local = wdb_local_owner(db);
 	struct wdb_owner *mine = NULL;
-	uint32_t local = wdb_local_owner(state->db);
 	size_t num = 0;
 	uint32_t i;
 	enum twerr err;
 
-	if (p->mess_type != WRW_REPLICATION ||
-	    p->opcode != WRW_OP_MAP_RESPONSE) {
-		tevent_req_error(req, TWERR_BAD_OPCODE);
-		return;
-	}
-	err = wdb_owners(state->db, state, &mine, &num);
+	*todo = NULL;
+	*num_todo = 0;
+	err = wdb_owners(db, mem_ctx, &mine, &num);
 	if (err != TWERR_OK) {
-		tevent_req_error(req, err);
-		return;
+		return err;
 	}
-	state->todo = talloc_zero_array(state, struct wrw_owner,
-					p->table.num_owners + 1);
-	if (tevent_req_nomem(state->todo, req)) {
-		return;
+	*todo = talloc_zero_array(mem_ctx, struct wrw_owner,
+				  t->num_owners + 1);
+	if (*todo == NULL) {
+		TALLOC_FREE(mine);
+		return TWERR_NOMEM;
 	}
-	for (i = 0; i < p->table.num_owners; i++) {
-		const struct wrw_owner *o = &p->table.owners[i];
+	for (i = 0; i < t->num_owners; i++) {
+		const struct wrw_owner *o = &t->owners[i];
 		uint64_t have;
 
 		/*
@@ -420,15 +416,105 @@ static void wrp_pull_map_done(struct tevent_req *req,
 		if (o->max_version <= have) {
 			continue;
 		}
-		state->todo[state->num_todo] = (struct wrw_owner) {
+		(*todo)[(*num_todo)++] = (struct wrw_owner) {
 			.addr = o->addr,
 			.min_version = have + 1,
 			.max_version = o->max_version,
 			.type = WRW_OWNER_TYPE,
 		};
-		state->num_todo++;
 	}
 	TALLOC_FREE(mine);
+	return TWERR_OK;
+}
+
+/*
+ * SECURITY.md F 10, class 32: every version inside what we asked for, or
+ * the whole response is refused (Windows 2000+ rejects a whole message on
+ * any bad record).  *top: the highest version in it (0: none).
+ */
+static bool wrp_pull_in_range(const struct wrw_owner *asked,
+			      const struct wrw_names *names, uint64_t *top)
+{
+	char ipb[TW_IPSTR_LEN];
+	uint32_t i;
+
+	*top = 0;
+	for (i = 0; i < names->num_records; i++) {
+		uint64_t v = names->records[i].version;
+
+		if (v < asked->min_version || v > asked->max_version) {
+			TW_NOTICE("wrepl: records of %s outside the requested "
+				  "versions: response refused",
+				  tw_ipstr(asked->addr, ipb));
+			return false;
+		}
+		if (v > *top) {
+			*top = v;
+		}
+	}
+	return true;
+}
+
+enum twerr wrp_pull_apply(struct wdb *db, const struct twconf *conf,
+			  const struct wrw_owner *asked,
+			  const struct wrw_names *names,
+			  struct wrp_pull_result *res)
+{
+	int64_t now = tw_now();
+	uint64_t top = 0;
+	uint32_t i;
+	enum twerr err;
+
+	if (!wrp_pull_in_range(asked, names, &top)) {
+		return TWERR_BAD_VALUE;
+	}
+	res->owners_pulled++;
+	res->records_received += names->num_records;
+	for (i = 0; i < names->num_records; i++) {
+		struct wrec got = {};
+		bool stored = false;
+
+		wrp_pull_to_rec(&names->records[i], asked->addr, now, conf,
+				&got);
+		/* PROTOCOL.md 3.6: the conflict rules live in wrp_apply.c */
+		err = wrp_apply_record(db, conf, &got, 0, &stored);
+		if (err != TWERR_OK) {
+			return err;
+		}
+		if (stored) {
+			res->records_applied++;
+		} else {
+			res->records_kept++;
+		}
+	}
+	/*
+	 * Windows' owner-version table: what was kept or propagated is
+	 * seen too, so the next pull starts above it.  The highest version
+	 * received, not the one asked for: a partner caps the records of
+	 * one response, and we ask again from there.  An empty response
+	 * leaves top 0, which marks nothing.
+	 */
+	return wdb_owner_seen(db, asked->addr, top);
+}
+
+static void wrp_pull_map_done(struct tevent_req *req,
+			      const struct wrw_packet *p)
+{
+	struct wrp_pull_state *state = tevent_req_data(req,
+						       struct wrp_pull_state);
+	enum twerr err;
+
+	if (p->mess_type != WRW_REPLICATION ||
+	    p->opcode != WRW_OP_MAP_RESPONSE) {
+		tevent_req_error(req, TWERR_BAD_OPCODE);
+		return;
+	}
+	err = wrp_pull_plan(state, state->db, &p->table, &state->todo,
+			    &state->num_todo);
+	if (err != TWERR_OK) {
+		tevent_req_error(req, err);
+		return;
+	}
 	wrp_pull_next(req);
 }
 
@@ -509,70 +595,26 @@ static void wrp_pull_names_done(struct tevent_req *req,
 {
 	struct wrp_pull_state *state = tevent_req_data(req,
 						       struct wrp_pull_state);
-	const struct wrw_owner *cur = &state->cur;
-	int64_t now = tw_now();
 	uint64_t top = 0;
-	uint32_t i;
 	enum twerr err;
-	char ipb[TW_IPSTR_LEN];
 
 	if (p->mess_type != WRW_REPLICATION ||
 	    p->opcode != WRW_OP_NAMES_RESPONSE) {
 		tevent_req_error(req, TWERR_BAD_OPCODE);
 		return;
 	}
-	/*
-	 * SECURITY.md F 10, class 32: every version inside what we asked
-	 * for, or the whole response is refused (Windows 2000+ rejects a
-	 * whole message on any bad record).
-	 */
-	for (i = 0; i < p->names.num_records; i++) {
-		uint64_t v = p->names.records[i].version;
-
-		if (v < cur->min_version || v > cur->max_version) {
-			TW_NOTICE("wrepl pull: records of %s outside the "
-				  "requested versions: response refused",
-				  tw_ipstr(cur->addr, ipb));
+	if (state->range_only) {
+		if (!wrp_pull_in_range(&state->cur, &p->names, &top)) {
 			tevent_req_error(req, TWERR_BAD_VALUE);
 			return;
 		}
-		if (v > top) {
-			top = v;
-		}
-	}
-	state->res.owners_pulled++;
-	state->res.records_received += p->names.num_records;
-	if (state->range_only) {
-		wrp_pull_keep(req, p, now);
+		state->res.owners_pulled++;
+		state->res.records_received += p->names.num_records;
+		wrp_pull_keep(req, p, tw_now());
 		return;
 	}
-	for (i = 0; i < p->names.num_records; i++) {
-		struct wrec got = {};
-		bool stored = false;
-
-		wrp_pull_to_rec(&p->names.records[i], cur->addr, now,
-				state->conf, &got);
-		/* PROTOCOL.md 3.6: the conflict rules live in wrp_apply.c */
-		err = wrp_apply_record(state->db, state->conf, &got, 0,
-				       &stored);
-		if (err != TWERR_OK) {
-			tevent_req_error(req, err);
-			return;
-		}
-		if (!stored) {
-			state->res.records_kept++;
-			continue;
-		}
-		state->res.records_applied++;
-	}
-	/*
-	 * Windows' owner-version table: what was kept or propagated is
-	 * seen too, so the next pull starts above it.  The highest version
-	 * received, not the one asked for: a partner caps the records of
-	 * one response, and we ask again from there.  An empty response
-	 * leaves top 0, which marks nothing.
-	 */
-	err = wdb_owner_seen(state->db, cur->addr, top);
+	err = wrp_pull_apply(state->db, state->conf, &state->cur, &p->names,
+			     &state->res);
 	if (err != TWERR_OK) {
 		tevent_req_error(req, err);
 		return;

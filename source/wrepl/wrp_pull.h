@@ -33,6 +33,7 @@
 #include "../ingress/ingress.h"
 #include "../store/wdb.h"
 #include "../wire/twerr.h"
+#include "../wire/wrepl.h"
 
 /* a whole cycle, however many owners, ends after this */
 #define WRP_PULL_TIMEOUT_SECS 300
@@ -62,12 +63,34 @@ struct tevent_req *wrp_pull_send(TALLOC_CTX *mem_ctx,
 enum twerr wrp_pull_recv(struct tevent_req *req, struct wrp_pull_result *res);
 
 /*
+ * What to ask a partner for, from its owner table t (a Map Response, or
+ * the table of an UPDATE we turn around): every owner it is ahead on,
+ * from our highest version of it + 1 to its maximum; never our own owner
+ * or a version above the store's limit (SECURITY.md F 10).  *todo is a
+ * talloc child of mem_ctx.
+ */
+enum twerr wrp_pull_plan(TALLOC_CTX *mem_ctx, struct wdb *db,
+			 const struct wrw_table *t, struct wrw_owner **todo,
+			 uint32_t *num_todo);
+
+/*
+ * One Name Records Response to the request asked: refused whole
+ * (TWERR_BAD_VALUE, nothing stored) if any record lies outside the asked
+ * range (class 32); otherwise every record goes through the conflict
+ * rules (wrp_apply_record) and the owner's watermark rises to the highest
+ * version received.  Counts into *res.  Used by the pull cycle and by the
+ * UPDATE turnaround in wrp_server.c.
+ */
+enum twerr wrp_pull_apply(struct wdb *db, const struct twconf *conf,
+			  const struct wrw_owner *asked,
+			  const struct wrw_names *names,
+			  struct wrp_pull_result *res);
+
+/*
  * A received Name Record as a replica of owner (expiry from now), ready
- * for wrp_apply_record().  Also used by the UPDATE turnaround in
- * wrp_server.c.
+ * for wrp_apply_record().
  */
 struct wrec;
-struct wrw_record;
 void wrp_pull_to_rec(const struct wrw_record *w, uint32_t owner,
 		     int64_t now, const struct twconf *conf, struct wrec *r);
 

@@ -853,54 +853,20 @@ static bool wrp_turn_next(struct wrp_conn *c)
 static bool wrp_turn_start(struct wrp_conn *c, const struct wrw_packet *in,
 			   bool propagate)
 {
-	struct wrp_server *s = c->s;
-	struct wdb_owner *mine = NULL;
-	uint32_t local = wdb_local_owner(s->db);
-	size_t num = 0;
-	size_t j;
-	uint32_t i;
 	enum twerr err;
 
-	err = wdb_owners(s->db, c, &mine, &num);
-	if (err != TWERR_OK) {
-		return wrp_conn_stop(c, WRW_STOP_ERROR, true);
-	}
-	c->turn = talloc_zero_array(c, struct wrw_owner,
-				    in->table.num_owners + 1);
-	if (c->turn == NULL) {
+	err = wrp_pull_plan(c, c->s->db, &in->table, &c->turn, &c->num_turn);
+	if (err == TWERR_NOMEM) {
 		talloc_free(c);
 		return false;
 	}
-	c->num_turn = 0;
+	if (err != TWERR_OK) {
+		return wrp_conn_stop(c, WRW_STOP_ERROR, true);
+	}
 	c->next_turn = 0;
 	c->turn_applied = 0;
 	c->turn_propagate = propagate;
 	c->turn_initiator = in->table.initiator;
-	for (i = 0; i < in->table.num_owners; i++) {
-		const struct wrw_owner *o = &in->table.owners[i];
-		uint64_t have = 0;
-
-		/* SECURITY.md F 10: never our own owner, no absurd versions */
-		if (o->addr == local || o->max_version > WDB_VERSION_LIMIT) {
-			continue;
-		}
-		for (j = 0; j < num; j++) {
-			if (mine[j].owner == o->addr) {
-				have = mine[j].max_version;
-			}
-		}
-		if (o->max_version <= have) {
-			continue;
-		}
-		c->turn[c->num_turn] = (struct wrw_owner) {
-			.addr = o->addr,
-			.min_version = have + 1,
-			.max_version = o->max_version,
-			.type = WRW_OWNER_TYPE,
-		};
-		c->num_turn++;
-	}
-	TALLOC_FREE(mine);
 	c->stage = INGRESS_WR_PULL_REPLY;
 	return wrp_turn_next(c);
 }
@@ -909,12 +875,8 @@ static bool wrp_turn_start(struct wrp_conn *c, const struct wrw_packet *in,
 static bool wrp_turn_names(struct wrp_conn *c, const struct wrw_packet *p)
 {
 	struct wrp_server *s = c->s;
-	const struct wrw_owner *cur = &c->turn[c->next_turn];
-	int64_t now = tw_now();
-	uint64_t top = 0;
-	uint32_t i;
+	struct wrp_pull_result res = {};
 	enum twerr err;
-	char ipb[TW_IPSTR_LEN];
 
 	if (p->mess_type != WRW_REPLICATION ||
 	    p->opcode != WRW_OP_NAMES_RESPONSE ||
@@ -923,39 +885,12 @@ static bool wrp_turn_names(struct wrp_conn *c, const struct wrw_packet *p)
 		talloc_free(c);
 		return false;
 	}
-	/* class 32: any record outside the range refuses the response */
-	for (i = 0; i < p->names.num_records; i++) {
-		uint64_t v = p->names.records[i].version;
-
-		if (v < cur->min_version || v > cur->max_version) {
-			TW_NOTICE("wrepl: records of %s outside the requested "
-				  "versions: response refused",
-				  tw_ipstr(cur->addr, ipb));
-			return wrp_conn_stop(c, WRW_STOP_ERROR, true);
-		}
-		if (v > top) {
-			top = v;
-		}
-	}
-	for (i = 0; i < p->names.num_records; i++) {
-		struct wrec got;
-		bool stored = false;
-
-		wrp_pull_to_rec(&p->names.records[i], cur->addr, now,
-				s->conf, &got);
-		err = wrp_apply_record(s->db, s->conf, &got, 0, &stored);
-		if (err != TWERR_OK) {
-			return wrp_conn_stop(c, WRW_STOP_ERROR, true);
-		}
-		if (stored) {
-			c->turn_applied++;
-			s->stats.records_pulled++;
-		} else {
-			s->stats.records_kept++;
-		}
-	}
-	/* kept records are seen too (wrp_pull_names_done); 0: none came */
-	err = wdb_owner_seen(s->db, cur->addr, top);
+	/* the same checks and rules as a pull (class 32: range) */
+	err = wrp_pull_apply(s->db, s->conf, &c->turn[c->next_turn],
+			     &p->names, &res);
+	c->turn_applied += res.records_applied;
+	s->stats.records_pulled += res.records_applied;
+	s->stats.records_kept += res.records_kept;
 	if (err != TWERR_OK) {
 		return wrp_conn_stop(c, WRW_STOP_ERROR, true);
 	}
