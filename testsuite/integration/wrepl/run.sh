@@ -399,12 +399,41 @@ while True:
         c.close()
 '
 
+# The scripted push partner on ADDR for up to SECS seconds, output in
+# FILE; FAKE_PID is its pid.  fake_partner_wait: until it reported a
+# notification (or ended), then stop it.
+FAKE_PID=""
+fake_partner_start() {
+	local addr="$1" secs="$2" fo="$3" i
+	: > "$fo"
+	it_jail_argv "$CL" "$CL/hosts"
+	timeout -k 5 $((secs + 10)) "${IT_JAIL[@]}" env PYTHONPATH= \
+		"$IT_PYTHON" -c "$FAKE_PARTNER" "$addr" "$secs" >> "$fo" 2>&1 \
+		< /dev/null &
+	FAKE_PID=$!
+	for i in $(seq 1 20); do
+		grep -q listening "$fo" && break
+		sleep 0.25
+	done
+}
+fake_partner_wait() {
+	local fo="$1" i
+	for i in $(seq 1 60); do
+		grep -q '^from=' "$fo" && break
+		it_pid_alive "$FAKE_PID" || break
+		sleep 0.5
+	done
+	kill "$FAKE_PID" 2>/dev/null || true
+	wait "$FAKE_PID" 2>/dev/null || true
+	cat "$fo"
+}
+
 # An INFORM2 (propagate) from B, initiator B: A pulls from B, gets the
 # new name, and forwards an INFORM2 naming only owner B with initiator B
 # to its other push partners (.203 is the script), never back to B
 # ([MS-WINSRA] 3.3.5.1).
 t_propagate() {
-	local out fake="${IT_CLIENT_IPS##* }" fpid i fo="$LOGS/fake-partner.out"
+	local out fake="${IT_CLIENT_IPS##* }" fo="$LOGS/fake-partner.out"
 	local back
 	it_jail_argv "$CL" "$CL/hosts"
 	it_fg timeout -k 5 60 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
@@ -413,14 +442,7 @@ t_propagate() {
 		NOTE="registration at B failed"
 		return 1
 	}
-	: > "$fo"
-	timeout -k 5 70 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
-		-c "$FAKE_PARTNER" "$fake" 60 >> "$fo" 2>&1 < /dev/null &
-	fpid=$!
-	for i in $(seq 1 20); do
-		grep -q listening "$fo" && break
-		sleep 0.25
-	done
+	fake_partner_start "$fake" 60 "$fo"
 	raw42 "$B_IP" '
 import socket, struct, sys
 s = socket.socket()
@@ -436,15 +458,8 @@ inform = (struct.pack(">IIII", 0x7800, h, 3, 9) + struct.pack(">I", 1) +
           owner + struct.pack(">IIIII", 0, 99, 0, 1, 1) + owner)
 s.sendall(struct.pack(">I", len(inform)) + inform)
 print("inform2 sent, handle 0x%08x" % h)
-' || { NOTE="cannot send the INFORM2"; kill "$fpid" 2>/dev/null; return 1; }
-	for i in $(seq 1 60); do
-		grep -q '^from=' "$fo" && break
-		it_pid_alive "$fpid" || break
-		sleep 0.5
-	done
-	kill "$fpid" 2>/dev/null || true
-	wait "$fpid" 2>/dev/null || true
-	cat "$fo"
+' || { NOTE="cannot send the INFORM2"; kill "$FAKE_PID" 2>/dev/null; return 1; }
+	fake_partner_wait "$fo"
 	out="$(grep -m1 '^from=' "$fo" || true)"
 	if ! wait_name_on_a "WREPLPROP<00>" "$fake" 1 > /dev/null; then
 		NOTE="A did not pull WREPLPROP<00>; fake partner: ${out:-nothing}"
@@ -481,27 +496,12 @@ print("inform2 sent, handle 0x%08x" % h)
 # sends an INFORM with every owner it holds, initiator A, to its push
 # partners; the scripted partner at .203 receives it (Stop reason 0, FIN).
 t_push_now() {
-	local fake="${IT_CLIENT_IPS##* }" fpid i fo="$LOGS/fake-partner-push.out"
+	local fake="${IT_CLIENT_IPS##* }" fo="$LOGS/fake-partner-push.out"
 	local out
-	: > "$fo"
-	it_jail_argv "$CL" "$CL/hosts"
-	timeout -k 5 40 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
-		-c "$FAKE_PARTNER" "$fake" 30 >> "$fo" 2>&1 < /dev/null &
-	fpid=$!
-	for i in $(seq 1 20); do
-		grep -q listening "$fo" && break
-		sleep 0.25
-	done
+	fake_partner_start "$fake" 30 "$fo"
 	"$IT_TOP/build/tdbwins-tool" --pidfile "$SRV/pid/tdbwinsd.pid" push \
-		|| { NOTE="tdbwins-tool push failed"; kill "$fpid" 2>/dev/null; return 1; }
-	for i in $(seq 1 60); do
-		grep -q '^from=' "$fo" && break
-		it_pid_alive "$fpid" || break
-		sleep 0.5
-	done
-	kill "$fpid" 2>/dev/null || true
-	wait "$fpid" 2>/dev/null || true
-	cat "$fo"
+		|| { NOTE="tdbwins-tool push failed"; kill "$FAKE_PID" 2>/dev/null; return 1; }
+	fake_partner_wait "$fo"
 	out="$(grep -m1 '^from=' "$fo" || true)"
 	case "$out" in
 	"from=$IT_SERVER_IP handle=0x5eed type=3 opcode=8 owners="*"$IT_SERVER_IP"*" initiator=$IT_SERVER_IP stop=2 type=2 reason=0 then=eof") ;;
