@@ -492,3 +492,58 @@ it_wait_defends() {
 	done
 	return 1
 }
+
+# ---- result table ------------------------------------------------------------
+# Every suite prints one line per test,  PASS|FAIL|SKIP|XFAIL  NAME  SECONDS
+# NOTE, appends it to $RES (tab-separated) and ends with one summary line.
+# The counts start with server.start, which the suites report themselves.
+IT_NPASS=1
+IT_NFAIL=0
+IT_NSKIP=0
+IT_NXFAIL=0
+
+# it_result RESULT NAME SECONDS NOTE: count and print one line
+it_result() {
+	local res="$1" t="$2" secs="$3" note="$4"
+	case "$res" in
+	PASS) IT_NPASS=$((IT_NPASS + 1)) ;;
+	SKIP) IT_NSKIP=$((IT_NSKIP + 1)) ;;
+	XFAIL) IT_NXFAIL=$((IT_NXFAIL + 1)) ;;
+	*) IT_NFAIL=$((IT_NFAIL + 1)) ;;
+	esac
+	note="${note//$'\n'/ }"
+	note="${note//$'\t'/ }"
+	note="${note:0:200}"
+	printf '%-4s %-42s %7s  %s\n' "$res" "$t" "$secs" "$note"
+	if [ -n "${RES:-}" ]; then
+		printf '%s\t%s\t%s\t%s\n' "$t" "$res" "$secs" "$note" >> "$RES"
+	fi
+}
+
+# it_run_test NAME FN: run FN NAME with its output in $LOGS/NAME.log; FN
+# sets NOTE and returns 0 (PASS), 77 (SKIP), 78 (XFAIL) or else (FAIL)
+it_run_test() {
+	local t="$1" fn="$2" t0 rc=0 secs res
+	NOTE=""
+	t0=$EPOCHREALTIME
+	"$fn" "$t" > "$LOGS/$t.log" 2>&1 || rc=$?
+	secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" \
+		'BEGIN { printf "%.1f", b - a }')
+	case $rc in
+	0) res=PASS ;;
+	77) res=SKIP ;;
+	78) res=XFAIL ;;
+	*) res=FAIL ;;
+	esac
+	it_result "$res" "$t" "$secs" "$NOTE"
+}
+
+# it_summary [SUFFIX]: the last line; returns 1 if anything failed
+it_summary() {
+	local summary="$IT_NPASS passed, $IT_NFAIL failed"
+	[ "$IT_NSKIP" = 0 ] || summary="$summary, $IT_NSKIP skipped"
+	[ "$IT_NXFAIL" = 0 ] || \
+		summary="$summary, $IT_NXFAIL expected failures"
+	echo "$summary${1:+ $1}"
+	[ "$IT_NFAIL" = 0 ]
+}

@@ -491,9 +491,6 @@ run_one() {
 
 # ---- run ---------------------------------------------------------------------
 echo "$STARTED_LINE"
-npass=1
-nfail=0
-nskip=0
 for t in "${TESTS[@]}"; do
 	# the tests after server.sigterm need no server; the ones before it
 	# need a running one
@@ -501,34 +498,15 @@ for t in "${TESTS[@]}"; do
 	pcap.*|restart|server.sigterm) ;;
 	*)
 		if [ -z "$IT_SERVER_PID" ]; then
-			NOTE="server not running"
-			printf '%-4s %-42s %7s  %s\n' FAIL "$t" - "$NOTE"
-			nfail=$((nfail + 1))
+			it_result FAIL "$t" - "server not running"
 			continue
 		fi
 		;;
 	esac
-	NOTE=""
-	t0=$EPOCHREALTIME
-	rc=0
-	run_one "$t" > "$LOGS/$t.log" 2>&1 || rc=$?
-	secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-	case $rc in
-	0) res=PASS; npass=$((npass + 1)) ;;
-	77) res=SKIP; nskip=$((nskip + 1)) ;;
-	*) res=FAIL; nfail=$((nfail + 1)) ;;
-	esac
-	NOTE="${NOTE//$'\n'/ }"
-	NOTE="${NOTE//$'\t'/ }"
-	NOTE="${NOTE:0:150}"
-	printf '%-4s %-42s %7s  %s\n' "$res" "$t" "$secs" "$NOTE"
-	printf '%s\t%s\t%s\t%s\n' "$t" "$res" "$secs" "$NOTE" >> "$RES"
+	it_run_test "$t" run_one
 done
 
 # stop and remove everything now, so that the summary is the last line
 it_run_cleanups || true
 echo "server: $SERVER ($IT_SERVER_NAME=$IT_SERVER_IP) in $IT_NS; logs: $RESULTS"
-summary="$npass passed, $nfail failed"
-[ $nskip -gt 0 ] && summary="$summary, $nskip skipped"
-echo "$summary"
-[ $nfail = 0 ]
+it_summary

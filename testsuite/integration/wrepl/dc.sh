@@ -422,28 +422,8 @@ run_one() {
 	esac
 }
 
-npass=1
-nfail=0
-nskip=0
-nxfail=0
 for t in "${TESTS[@]}"; do
-	NOTE=""
-	t0=$EPOCHREALTIME
-	rc=0
-	run_one "$t" > "$LOGS/$t.log" 2>&1 || rc=$?
-	secs=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
-	case $rc in
-	0) res=PASS; npass=$((npass + 1)) ;;
-	77) res=SKIP; nskip=$((nskip + 1)) ;;
-	78) res=XFAIL; nxfail=$((nxfail + 1)) ;;
-	*) res=FAIL; nfail=$((nfail + 1)) ;;
-	esac
-	printf '%-4s %-30s %7s  %s\n' "$res" "$t" "$secs" "$NOTE"
-	printf '%s\t%s\t%s\t%s\n' "$t" "$res" "$secs" "$NOTE" >> "$RES"
+	it_run_test "$t" run_one
 done
 it_run_cleanups || true
-summary="$npass passed, $nfail failed"
-[ $nskip = 0 ] || summary="$summary, $nskip skipped"
-[ $nxfail = 0 ] || summary="$summary, $nxfail expected failures"
-echo "$summary ($(awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s in all)"
-[ $nfail = 0 ]
+it_summary "($(awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s in all)"
