@@ -84,6 +84,7 @@ struct twconf {
 	uint32_t pull_retry_interval;	/* tdbwins:pull retry interval 30 */
 	bool wrepl_lab_addresses;	/* tdbwins:wrepl lab addresses, no */
 	bool migrate;			/* tdbwins:migrate (Migrate On), no */
+	uint64_t start_version;		/* tdbwins:start version, 0: none */
 
 	char *pid_dir;
 	char *state_dir;

@@ -192,6 +192,9 @@ static bool lpconf_partners(TALLOC_CTX *mem_ctx, struct twconf *c,
 		lp, NULL, "tdbwins", "wrepl lab addresses", false);
 	/* Windows' "Migrate On" (PROTOCOL.md 2.9, 3.6 rule 4) */
 	c->migrate = lpcfg_parm_bool(lp, NULL, "tdbwins", "migrate", false);
+	/* netsh "set startversion": the administrator raises our counter */
+	c->start_version = lpcfg_parm_ulonglong(lp, NULL, "tdbwins",
+						"start version", 0);
 	return true;
 }
 

@@ -1,6 +1,7 @@
 /*
  * tdbwins — start-up shared by tdbwinsd and tdbwins.so (see twhost.h).
  */
+#include <inttypes.h>
 #include <stdbool.h>
 
 #include "twhost.h"
@@ -83,6 +84,34 @@ static bool twhost_start_wrepl(struct twhost *h, struct twconf *conf,
 	return true;
 }
 
+/*
+ * tdbwins:start version (netsh "set startversion"): the one way our
+ * version counter rises other than by our own changes — after a lost
+ * database, partners hold our owner at a version a fresh counter would
+ * hand out again.  Never lowers it; durable before anything is served.
+ */
+static bool twhost_start_version(struct twhost *h, const struct twconf *conf)
+{
+	enum twerr err;
+
+	if (conf->start_version == 0 ||
+	    conf->start_version <= wdb_current_version(h->db)) {
+		return true;
+	}
+	err = wdb_set_min_version(h->db, conf->start_version);
+	if (err == TWERR_OK) {
+		err = wdb_flush(h->db);
+	}
+	if (err != TWERR_OK) {
+		TW_ERR("tdbwins:start version %" PRIu64 ": %s",
+		       conf->start_version, twerr_str(err));
+		return false;
+	}
+	TW_NOTICE("version counter raised to %" PRIu64
+		  " (tdbwins:start version)", conf->start_version);
+	return true;
+}
+
 bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		  struct twconf *conf, struct twhost **out, char **errmsg)
 {
@@ -113,6 +142,11 @@ bool twhost_start(TALLOC_CTX *mem_ctx, struct tevent_context *ev,
 		*errmsg = talloc_asprintf(mem_ctx,
 					  "cannot open database %s: %s",
 					  dbc.path, twerr_str(werr));
+		goto done;
+	}
+	if (!twhost_start_version(h, conf)) {
+		*errmsg = talloc_strdup(mem_ctx, "tdbwins:start version "
+					"could not be applied");
 		goto done;
 	}
 	h->nbns = nbns_server_create(h, ev, conf, h->db, &h->ig);
@@ -163,7 +197,8 @@ bool twhost_reconfigure(struct twhost *h, struct twconf *conf)
 		talloc_free(err);
 		return false;
 	}
-	ok = nbns_reconfigure(h->nbns, conf);
+	ok = nbns_reconfigure(h->nbns, conf) &&
+	     twhost_start_version(h, conf);
 	if (!ok) {
 		return false;
 	}

@@ -33,6 +33,7 @@ ALL_TESTS=(
 	nbt.winsreplication.replica
 	nbt.winsreplication.owned
 	wrepl.push_now
+	wrepl.start_version
 	wrepl.non_partner
 	wrepl.bad_length
 	wrepl.server_alive
@@ -511,6 +512,37 @@ t_push_now() {
 	NOTE="tdbwins-tool push: A sent INFORM (every owner, initiator A) to .${fake##*.}"
 }
 
+# The administrator raises A's version counter (netsh "set startversion"):
+# tdbwins:start version in smb.conf, SIGHUP; A advertises it in its
+# Owner-Version Map and the next registration gets the version above it.
+t_start_version() {
+	local want=1000000 bind="${IT_CLIENT_IPS##* }" map ver
+	printf '[global]\n\ttdbwins:start version = %s\n' "$want" \
+		> "$SRV/start-version.conf"
+	sed -i "/^\[global\]/a\\	include = $SRV/start-version.conf" \
+		"$SRV/smb.conf"
+	kill -HUP "$IT_SERVER_PID"
+	sleep 1
+	map="$("$IT_TOP/build/tdbwins-tool" -s "$SRV/smb.conf" versionmap)"
+	echo "$map"
+	if ! grep -q "^$IT_SERVER_IP  *max $want " <<< "$map"; then
+		NOTE="A's owner is not at $want after the reload"
+		return 1
+	fi
+	it_jail_argv "$CL" "$CL/hosts"
+	it_fg timeout -k 5 30 "${IT_JAIL[@]}" env PYTHONPATH= "$IT_PYTHON" \
+		"$IT_DIR/nbtclient.py" --server "$IT_SERVER_IP" --bind "$bind" \
+		register "WRSTARTV<00>=$bind" < /dev/null || {
+		NOTE="registration at A failed"
+		return 1
+	}
+	ver="$("$IT_TOP/build/tdbwins-tool" -s "$SRV/smb.conf" show \
+		'WRSTARTV#00' | awk '$1 == "version:" { print $2 }')"
+	echo "WRSTARTV<00> version $ver"
+	[ "$ver" = $((want + 1)) ] || { NOTE="WRSTARTV<00> got version $ver, not $((want + 1))"; return 1; }
+	NOTE="tdbwins:start version $want on reload: map shows it, the next registration is $((want + 1))"
+}
+
 t_server_alive() {
 	if ! it_pid_alive "$IT_SERVER_PID"; then
 		NOTE="server died"
@@ -553,6 +585,7 @@ run_one() {
 	wrepl.pull_inform)	t_pull_inform ;;
 	wrepl.propagate)	t_propagate ;;
 	wrepl.push_now)		t_push_now ;;
+	wrepl.start_version)	t_start_version ;;
 	wrepl.non_partner)	t_non_partner ;;
 	wrepl.bad_length)	t_bad_length ;;
 	wrepl.server_alive)	t_server_alive ;;
