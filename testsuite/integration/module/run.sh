@@ -37,6 +37,7 @@ ALL_TESTS=(
 	nbt.wins.wins
 	smbcontrol.ping
 	smbcontrol.reload-config
+	module.wrepl
 	smbcontrol.debug
 	smbcontrol.debuglevel
 	smbcontrol.pool-usage
@@ -336,6 +337,66 @@ t_reload() {
 		NOTE="registration of a newly protected name not refused"
 		return 1
 	fi
+}
+
+# The first replication partner arrives by reload-config: the replication
+# service starts inside samba without a restart (TCP 42), and that partner
+# can read our Owner-Version Map, which lists our own owner.
+t_wrepl() {
+	local bind="${IT_CLIENT_IPS%% *}" n out
+	sed -i '/^\[global\]/a\
+	tdbwins:push partners = '"$bind" "$SRV/smb.conf"
+	n="$(grep -c 'configuration reloaded' "$SRV/log/server.out" || true)"
+	smbctl tdbwins reload-config || {
+		NOTE="smbcontrol reload-config failed"
+		return 1
+	}
+	for _ in $(seq 1 50); do
+		[ "$(grep -c 'configuration reloaded' "$SRV/log/server.out" \
+			|| true)" -gt "$n" ] && break
+		sleep 0.1
+	done
+	out="$(jail_tmo 30 env PYTHONPATH= "$IT_PYTHON" -c '
+import socket, struct, sys, time
+def rd(s, n):
+    b = b""
+    while len(b) < n:
+        d = s.recv(n - len(b))
+        if not d:
+            raise EOFError
+        b += d
+    return b
+def pdu(s):
+    return rd(s, struct.unpack(">I", rd(s, 4))[0])
+for i in range(50):
+    try:
+        s = socket.socket()
+        s.bind((sys.argv[1], 0))
+        s.settimeout(5)
+        s.connect((sys.argv[2], 42))
+        break
+    except ConnectionRefusedError:
+        s.close()
+        time.sleep(0.1)
+else:
+    print("refused")
+    sys.exit(1)
+s.sendall(struct.pack(">IIIIIHH", 41, 0x7800, 0, 0, 7, 2, 5) + bytes(21))
+h = struct.unpack(">I", pdu(s)[12:16])[0]
+s.sendall(struct.pack(">IIIII", 16, 0x7800, h, 3, 0))
+b = pdu(s)
+n = struct.unpack(">I", b[16:20])[0]
+print(" ".join("%s:%d" % (socket.inet_ntoa(b[20 + 24 * i:24 + 24 * i]),
+                          struct.unpack(">Q", b[24 + 24 * i:32 + 24 * i])[0])
+               for i in range(n)))
+' "$bind" "$IT_SERVER_IP")" || true
+	echo "map: $out"
+	case " $out" in
+	*" $IT_SERVER_IP:"*)
+		NOTE="after reload-config the service on TCP 42 serves its map: $out" ;;
+	*)	NOTE="no map with our owner from TCP 42 after reload-config: ${out:-nothing}"
+		return 1 ;;
+	esac
 }
 
 # shutdown stops the service: the task process ends (or, in the single
@@ -852,6 +913,7 @@ for t in "${TESTS[@]}"; do
 	nbt.*)			run_test "$t" t_smbtorture "$t" ;;
 	smbcontrol.ping)	run_test "$t" t_ping ;;
 	smbcontrol.reload-config) run_test "$t" t_reload ;;
+	module.wrepl)		run_test "$t" t_wrepl ;;
 	smbcontrol.debug)	run_test "$t" t_debug ;;
 	smbcontrol.debuglevel)	run_test "$t" t_debuglevel ;;
 	smbcontrol.pool-usage)	run_test "$t" t_pool_usage ;;
