@@ -427,14 +427,16 @@ static void wrp_verify_synced(struct tevent_req *subreq)
 		tevent_req_error(req, err);
 		return;
 	}
-	TW_INFO("verification: %" PRIu64 " replicas due: %" PRIu64
-		" extended, %" PRIu64 " replaced, %" PRIu64 " deleted, %"
-		PRIu64 " unreachable, %" PRIu64 " refused, %" PRIu64
-		" changed meanwhile; %" PRIu64 " released deleted%s",
-		st->candidates, st->verify_extended, st->verify_replaced,
-		st->verify_deleted, st->verify_unreachable,
-		st->verify_refused, st->changed_meanwhile,
-		st->released_deleted, st->more ? " (more next run)" : "");
+	/* a run that checked something is worth a notice; idle ones not */
+	twlog(st->candidates > 0 ? TWLOG_NOTICE : TWLOG_INFO,
+	      "verification: %" PRIu64 " replicas due: %" PRIu64
+	      " extended, %" PRIu64 " replaced, %" PRIu64 " deleted, %"
+	      PRIu64 " unreachable, %" PRIu64 " refused, %" PRIu64
+	      " changed meanwhile; %" PRIu64 " released deleted%s",
+	      st->candidates, st->verify_extended, st->verify_replaced,
+	      st->verify_deleted, st->verify_unreachable,
+	      st->verify_refused, st->changed_meanwhile,
+	      st->released_deleted, st->more ? " (more next run)" : "");
 	tevent_req_done(req);
 }
 

@@ -24,6 +24,8 @@
 # Environment: RESULTS [build/integration-wrepl-dc], CAPTURE [1],
 # DC_PULL_INTERVAL [20], plus the variables of ../lib.sh.
 set -euo pipefail
+# A's verification runs are notices (level 2)
+SERVER_LOGLEVEL="${SERVER_LOGLEVEL:-2}"
 . "$(dirname "$0")/../lib.sh"
 
 it_need_root
@@ -67,7 +69,8 @@ IT_EXTRA_CONF="	tdbwins:partners = $DC_IP
 	tdbwins:pull interval = 1800
 	tdbwins:push update count = 1
 	wreplsrv:tombstone_interval = 60
-	wreplsrv:scavenging_interval = 10"
+	wreplsrv:scavenging_interval = 10
+	wreplsrv:verify_interval = 60"
 it_server_conf "$SRV"
 it_client_conf "$CL"
 
@@ -382,6 +385,27 @@ t_restart_dc() {
 	NOTE="after a restart the DC answers the replica WRKEEPA<00> and its own WRDCSTART<00>"
 }
 
+# A verifies its replicas of D against D ([MS-WINSRA] 3.2.5.4,
+# wreplsrv:verify_interval 60 here, a run every 10 s): D still holds
+# them at the same versions, so a run extends them and deletes nothing.
+t_verify() {
+	local log="$SRV/log/server.out" line="" i
+	for i in $(seq 1 90); do
+		line="$(grep 'verification: [1-9][0-9]* replicas due' "$log" \
+			| grep -v ' 0 extended' | tail -n 1 || true)"
+		[ -n "$line" ] && break
+		sleep 1
+	done
+	echo "${line:-no verification run with replicas due}"
+	[ -n "$line" ] || { NOTE="no verification of D's replicas within 90 s"; return 1; }
+	case "$line" in
+	*" 0 deleted, 0 unreachable"*) ;;
+	*)	NOTE="verification against D: ${line#*verification: }"
+		return 1 ;;
+	esac
+	NOTE="${line#*verification: }"
+}
+
 # tshark decodes all TCP 42 traffic of both sides: no malformed frame
 t_pcap_malformed() {
 	if [ "$CAPTURE" != 1 ]; then
@@ -406,7 +430,7 @@ t_pcap_malformed() {
 
 TESTS=(dc.a_pulls_dc dc.dc_pulls_a dc.dc_pushes_a dc.a_pushes_dc
 	dc.a_push_probe dc.restart_a dc.restart_dc dc.release_tombstone
-	pcap.wrepl_malformed)
+	dc.verify pcap.wrepl_malformed)
 run_one() {
 	case "$1" in
 	dc.a_pulls_dc)		t_a_pulls_dc ;;
@@ -417,6 +441,7 @@ run_one() {
 	dc.release_tombstone)	t_release_tombstone ;;
 	dc.restart_a)		t_restart_a ;;
 	dc.restart_dc)		t_restart_dc ;;
+	dc.verify)		t_verify ;;
 	pcap.wrepl_malformed)	t_pcap_malformed ;;
 	*)			NOTE="unknown test"; return 1 ;;
 	esac
