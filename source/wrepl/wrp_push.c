@@ -12,10 +12,8 @@
  * at stage PULL_REPLY, the same bound as any reply to our own requests.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -104,17 +102,7 @@ struct tevent_req *wrp_push_send(TALLOC_CTX *mem_ctx,
 {
 	struct tevent_req *req = NULL;
 	struct wrp_push_state *state = NULL;
-	struct sockaddr_in to = {
-		.sin_family = AF_INET,
-		.sin_port = htons(port),
-		.sin_addr.s_addr = htonl(partner),
-	};
-	struct sockaddr_in me = {
-		.sin_family = AF_INET,
-		.sin_addr.s_addr = htonl(local_ip),
-	};
 	struct timeval end;
-	int rc;
 
 	req = tevent_req_create(mem_ctx, &state, struct wrp_push_state);
 	if (req == NULL) {
@@ -152,20 +140,8 @@ struct tevent_req *wrp_push_send(TALLOC_CTX *mem_ctx,
 		tevent_req_oom(req);
 		return tevent_req_post(req, ev);
 	}
-	state->fd = socket(AF_INET,
-			   SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (state->fd == -1) {
-		tevent_req_error(req, TWERR_IO);
-		return tevent_req_post(req, ev);
-	}
-	/* partners authorise by address: speak from our interface */
-	if (local_ip != 0 &&
-	    bind(state->fd, (struct sockaddr *)&me, sizeof(me)) != 0) {
-		tevent_req_error(req, TWERR_IO);
-		return tevent_req_post(req, ev);
-	}
-	rc = connect(state->fd, (struct sockaddr *)&to, sizeof(to));
-	if (rc != 0 && errno != EINPROGRESS) {
+	if (wrp_connect_start(local_ip, partner, port, &state->fd) !=
+	    TWERR_OK) {
 		tevent_req_error(req, TWERR_IO);
 		return tevent_req_post(req, ev);
 	}
@@ -356,11 +332,8 @@ static void wrp_push_io(struct tevent_context *ev, struct tevent_fd *fde,
 						       struct wrp_push_state);
 
 	if (state->connecting) {
-		int err = 0;
-		socklen_t len = sizeof(err);
-
-		if (getsockopt(state->fd, SOL_SOCKET, SO_ERROR, &err,
-			       &len) != 0 || err != 0) {
+		/* writable (connected) or an error, reported as readable */
+		if (!wrp_connect_done(state->fd)) {
 			tevent_req_error(req, TWERR_IO);
 			return;
 		}

@@ -1,8 +1,11 @@
 /*
  * tdbwins — TCP 42 PDU reader for every association (wrp_stream.h).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "wrp_stream.h"
 
@@ -66,4 +69,46 @@ enum wrp_rd_status wrp_rd_read(struct wrp_rd *rd, TALLOC_CTX *owner, int fd,
 	rd->body_len = 0;
 	rd->body_have = 0;
 	return WRP_RD_PDU;
+}
+
+enum twerr wrp_connect_start(uint32_t local_ip, uint32_t partner,
+			     uint16_t port, int *fd)
+{
+	struct sockaddr_in to = {
+		.sin_family = AF_INET,
+		.sin_port = htons(port),
+		.sin_addr.s_addr = htonl(partner),
+	};
+	struct sockaddr_in me = {
+		.sin_family = AF_INET,
+		.sin_addr.s_addr = htonl(local_ip),
+	};
+	int s;
+
+	*fd = -1;
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s == -1) {
+		return TWERR_IO;
+	}
+	if (local_ip != 0 &&
+	    bind(s, (struct sockaddr *)&me, sizeof(me)) != 0) {
+		close(s);
+		return TWERR_IO;
+	}
+	if (connect(s, (struct sockaddr *)&to, sizeof(to)) != 0 &&
+	    errno != EINPROGRESS) {
+		close(s);
+		return TWERR_IO;
+	}
+	*fd = s;
+	return TWERR_OK;
+}
+
+bool wrp_connect_done(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	return getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+	       err == 0;
 }

@@ -7,8 +7,11 @@
 #ifndef TDBWINS_WRP_STREAM_H
 #define TDBWINS_WRP_STREAM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <talloc.h>
+
+#include "../wire/twerr.h"
 
 #include "../ingress/ingress.h"
 #include "../wire/wrepl.h"
@@ -40,5 +43,18 @@ enum wrp_rd_status wrp_rd_read(struct wrp_rd *rd, TALLOC_CTX *owner, int fd,
 			       struct ingress *ig, enum ingress_wr_stage stage,
 			       TALLOC_CTX **pkt_ctx,
 			       struct ingress_wrepl_result *res);
+
+/*
+ * Start a non-blocking TCP connect to partner:port from local_ip (host
+ * order; 0 lets the kernel choose): partners authorise by address, so we
+ * speak from our interface.  *fd is -1 on failure (TWERR_IO).  Wait for
+ * the fd to become writable or readable (tevent reports a refused
+ * connect only to readers), then ask wrp_connect_done().
+ */
+enum twerr wrp_connect_start(uint32_t local_ip, uint32_t partner,
+			     uint16_t port, int *fd);
+
+/* true when the connect on fd succeeded (SO_ERROR is 0) */
+bool wrp_connect_done(int fd);
 
 #endif /* TDBWINS_WRP_STREAM_H */
