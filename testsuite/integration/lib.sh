@@ -547,3 +547,38 @@ it_summary() {
 	echo "$summary${1:+ $1}"
 	[ "$IT_NFAIL" = 0 ]
 }
+
+# ---- capture -----------------------------------------------------------------
+IT_TSHARK_PID=""
+# it_capture_start PCAP LOG FILTER IFACE...: tshark in the namespace on
+# IFACE... (lo carries everything between addresses of the namespace),
+# stopped by it_capture_stop or at exit
+it_capture_start() {
+	local pcap="$1" log="$2" filter="$3" ifs=() i
+	shift 3
+	for i in "$@"; do
+		ifs+=(-i "$i")
+	done
+	ip netns exec "$IT_NS" tshark -q -n "${ifs[@]}" -f "$filter" \
+		-w "$pcap" > "$log" 2>&1 < /dev/null &
+	IT_TSHARK_PID=$!
+	it_on_exit it_capture_stop
+	for _ in $(seq 1 40); do
+		grep -q 'Capturing on' "$log" 2>/dev/null && break
+		sleep 0.25
+	done
+}
+it_capture_stop() {
+	if [ -n "$IT_TSHARK_PID" ] && it_pid_alive "$IT_TSHARK_PID"; then
+		# give the last replies time to be captured, then let tshark
+		# flush and close the file
+		sleep 1
+		kill -INT "$IT_TSHARK_PID" 2>/dev/null || true
+		for _ in $(seq 1 20); do
+			it_pid_alive "$IT_TSHARK_PID" || break
+			sleep 0.25
+		done
+		it_stop_pid "$IT_TSHARK_PID" tshark
+	fi
+	IT_TSHARK_PID=""
+}

@@ -114,34 +114,12 @@ done
 it_server_conf "$SRV"
 it_client_conf "$CL"
 
-TSHARK_PID=""
 PCAP="$RESULTS/capture.pcapng"
-stop_capture() {
-	if [ -n "$TSHARK_PID" ] && it_pid_alive "$TSHARK_PID"; then
-		# give the last replies time to be captured, then let tshark
-		# flush and close the file
-		sleep 1
-		kill -INT "$TSHARK_PID" 2>/dev/null || true
-		for _ in $(seq 1 20); do
-			it_pid_alive "$TSHARK_PID" || break
-			sleep 0.25
-		done
-		it_stop_pid "$TSHARK_PID" tshark
-	fi
-	TSHARK_PID=""
-}
 if [ "$CAPTURE" = 1 ] && command -v tshark >/dev/null; then
 	# lo carries everything between addresses of this namespace; the veth
 	# end carries the server's broadcasts
-	ip netns exec "$IT_NS" tshark -q -i lo -i "$IT_IFACE" \
-		-f 'udp port 137 or tcp port 137' -w "$PCAP" \
-		> "$LOGS/tshark.log" 2>&1 < /dev/null &
-	TSHARK_PID=$!
-	it_on_exit stop_capture
-	for _ in $(seq 1 40); do
-		grep -q 'Capturing on' "$LOGS/tshark.log" 2>/dev/null && break
-		sleep 0.25
-	done
+	it_capture_start "$PCAP" "$LOGS/tshark.log" \
+		'udp port 137 or tcp port 137' lo "$IT_IFACE"
 fi
 
 it_on_exit it_server_stop
@@ -442,7 +420,7 @@ t_pcap_malformed() {
 		NOTE="capture disabled or tshark missing"
 		return 77
 	fi
-	stop_capture
+	it_capture_stop
 	[ -s "$PCAP" ] || { NOTE="no capture file"; return 1; }
 	local fields="$LOGS/pcap.fields" total nbns mal mal_srv
 	# one dissection pass: source, NBNS transaction id (set when the NBNS

@@ -75,29 +75,9 @@ it_server_conf "$SRV"
 it_client_conf "$CL"
 
 # ---- capture ----------------------------------------------------------------
-TSHARK_PID=""
-stop_capture() {
-	if [ -n "$TSHARK_PID" ] && it_pid_alive "$TSHARK_PID"; then
-		sleep 1
-		kill -INT "$TSHARK_PID" 2>/dev/null || true
-		for _ in $(seq 1 20); do
-			it_pid_alive "$TSHARK_PID" || break
-			sleep 0.25
-		done
-		it_stop_pid "$TSHARK_PID" tshark
-	fi
-	TSHARK_PID=""
-}
 if [ "$CAPTURE" = 1 ]; then
 	# all addresses sit on the namespace's veth end: the traffic is on lo
-	ip netns exec "$IT_NS" tshark -q -n -i lo -w "$PCAP" \
-		-f "tcp port 42" > "$LOGS/tshark.log" 2>&1 < /dev/null &
-	TSHARK_PID=$!
-	it_on_exit stop_capture
-	for _ in $(seq 1 40); do
-		grep -q 'Capturing on' "$LOGS/tshark.log" 2>/dev/null && break
-		sleep 0.25
-	done
+	it_capture_start "$PCAP" "$LOGS/tshark.log" "tcp port 42" lo
 fi
 
 # ---- the DC -------------------------------------------------------------------
@@ -412,7 +392,7 @@ t_pcap_malformed() {
 		NOTE="capture disabled"
 		return 77
 	fi
-	stop_capture
+	it_capture_stop
 	[ -s "$PCAP" ] || { NOTE="no capture file"; return 1; }
 	local fields="$LOGS/pcap.fields" total wr mal
 	tshark -n -r "$PCAP" -d tcp.port==42,winsrepl -T fields \
